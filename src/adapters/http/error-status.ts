@@ -1,0 +1,50 @@
+import { isDomainError, type ErrorCode } from '../../domain/errors.js';
+
+/**
+ * The HTTP edge's one table from domain code to status. Exhaustive, so a new
+ * domain code does not compile until this edge decides its status.
+ */
+const STATUS: Record<ErrorCode, number> = {
+  INVALID_USERNAME: 400,
+  INVALID_PASSWORD: 400,
+  INVALID_FORMAT: 400,
+  EMPTY_MESSAGE: 400,
+  MESSAGE_TOO_LONG: 400,
+  USERNAME_MISMATCH: 400,
+  INVALID_CREDENTIALS: 401,
+  INVALID_TOKEN: 401,
+  TOKEN_EXPIRED: 401,
+  NOT_AUTHENTICATED: 401,
+  USERNAME_TAKEN: 409,
+  UNAVAILABLE: 503,
+};
+
+export interface HttpErrorReply {
+  status: number;
+  code: string;
+  message: string;
+  /** Set when the failure was not deliberate: log it, tell the client nothing of it. */
+  unexpected?: unknown;
+}
+
+const INVALID_JSON = { status: 400, code: 'INVALID_JSON', message: 'request body must be a valid JSON object' };
+
+/** Errors the body parser (co-body, raw-body) raises on purpose, by their http-errors type. */
+const PARSER_ERRORS: Record<string, Omit<HttpErrorReply, 'unexpected'>> = {
+  'entity.parse.failed': INVALID_JSON,
+  'entity.too.large': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body must be at most 16 KiB' },
+  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request body encoding is not supported' },
+  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request body must be UTF-8' },
+  'request.size.invalid': { status: 400, code: 'INVALID_JSON', message: 'request body is shorter than its Content-Length' },
+  'request.aborted': { status: 400, code: 'INVALID_JSON', message: 'request body was cut short' },
+};
+
+export function httpErrorReply(error: unknown): HttpErrorReply {
+  if (isDomainError(error)) return { status: STATUS[error.code], code: error.code, message: error.message };
+  const type = (error as { type?: unknown } | null)?.type;
+  const parserError = typeof type === 'string' ? PARSER_ERRORS[type] : undefined;
+  if (parserError) return parserError;
+  // co-body marks its JSON.parse failures (also for "__proto__" keys and non-object JSON) this way.
+  if (error instanceof SyntaxError && (error as { status?: unknown }).status === 400) return INVALID_JSON;
+  return { status: 500, code: 'INTERNAL', message: 'the server could not handle this request', unexpected: error };
+}

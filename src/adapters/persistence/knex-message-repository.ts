@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+import type { MessageRepository } from '../../application/ports.js';
+import type { Message, NewMessage } from '../../domain/message.js';
+
+interface MessageRow {
+  id: number | string;
+  username: string;
+  text: string;
+  created_at: Date | string;
+}
+
+interface Pending {
+  message: NewMessage;
+  resolve: (stored: Message) => void;
+  reject: (error: unknown) => void;
+}
+
+const toMessage = (row: MessageRow): Message => ({
+  id: Number(row.id),
+  username: row.username,
+  text: row.text,
+  createdAt: new Date(row.created_at),
+});
+
+/**
+ * Group commit: messages that arrive while a write is in flight are stored
+ * together by the next multi-row INSERT. Only one write is in flight at a
+ * time, so ids are assigned, committed and resolved in one order, which
+ * keeps broadcast order equal to id order.
+ */
+export class KnexMessageRepository implements MessageRepository {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly maxBatch = 500,
+  ) {}
+
+  append(message: NewMessage): Promise<Message> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ message, resolve, reject });
+      // Waiting for the end of this I/O turn gathers every frame that arrived with it.
+      this.writing ??= new Promise((done) => setImmediate(() => void this.drain().then(done)));
+    });
+  }
+
+  async latest(count: number): Promise<Message[]> {
+    const rows = await this.db<MessageRow>('messages')
+      .orderBy('id', 'desc')
+      .limit(count)
+      .select('id', 'username', 'text', 'created_at');
+    return rows.reverse().map(toMessage);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        const rows = await this.db<MessageRow>('messages')
+          .insert(batch.map(({ message }) => ({ username: message.username, text: message.text, created_at: message.createdAt })))
+          .returning(['id', 'username', 'text', 'created_at']);
+        // One statement takes its ids from the sequence in VALUES order.
+        rows.sort((a, b) => Number(a.id) - Number(b.id));
+        batch.forEach((pending, i) => pending.resolve(toMessage(rows[i] as MessageRow)));
+      } catch (error) {
+        // Nothing of a failed statement was stored, so nobody was acknowledged.
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    this.writing = undefined;
+  }
+
+  /** Resolves when every message handed to append() so far has been stored or refused. */
+  async whenIdle(): Promise<void> {
+    await this.writing;
+  }
+}

@@ -1,0 +1,34 @@
+import jwt from 'jsonwebtoken';
+import type { TokenService } from '../../application/ports.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Identity } from '../../domain/user.js';
+
+const ALGORITHM = 'HS256';
+
+export class JwtTokenService implements TokenService {
+  constructor(
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  issue(username: string): { token: string; expiresAt: Date } {
+    const token = jwt.sign({}, this.secret, { algorithm: ALGORITHM, subject: username, expiresIn: this.ttlSeconds });
+    const { exp } = jwt.decode(token) as { exp: number };
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  verify(token: string): Identity {
+    let payload: jwt.JwtPayload | string;
+    try {
+      // Pinning the algorithm refuses "none" and key-confusion tricks.
+      payload = jwt.verify(token, this.secret, { algorithms: [ALGORITHM] });
+    } catch (error) {
+      const expired = error instanceof jwt.TokenExpiredError;
+      throw new DomainError('INVALID_TOKEN', expired ? 'token has expired; log in again' : 'token is not valid');
+    }
+    if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
+      throw new DomainError('INVALID_TOKEN', 'token is not valid');
+    }
+    return { username: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+  }
+}

@@ -1,0 +1,32 @@
+import { DomainError } from '../domain/errors.js';
+import { isAcceptablePassword } from '../domain/user.js';
+import type { PasswordHasher, TokenService, UserRepository } from './ports.js';
+import type { Credentials, Session } from './register.js';
+
+export class Login {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async execute({ username, password }: Credentials): Promise<Session> {
+    const user = await this.users.findByUsername(username);
+    // An unknown user costs one hash comparison too, so response time does not
+    // tell which accounts exist.
+    const hash = user?.passwordHash ?? (await this.hashToCompareAgainst());
+    const matches = await this.passwords.verify(password, hash);
+    // bcrypt ignores bytes past 72, so a longer password would match a prefix.
+    if (!user || !matches || !isAcceptablePassword(password)) {
+      throw new DomainError('INVALID_CREDENTIALS', 'unknown username or wrong password');
+    }
+    return { username: user.username, ...this.tokens.issue(user.username) };
+  }
+
+  private hashToCompareAgainst(): Promise<string> {
+    this.dummyHash ??= this.passwords.hash('not a password of anyone');
+    return this.dummyHash;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Every failure a use case can report on purpose. Codes are part of the wire
+ * contract: edges map them to replies, clients may switch on them, so a code
+ * is never renamed.
+ */
+export type ErrorCode =
+  | 'INVALID_USERNAME'
+  | 'INVALID_PASSWORD'
+  | 'USERNAME_TAKEN'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'USERNAME_MISMATCH'
+  | 'NOT_AUTHENTICATED'
+  | 'EMPTY_MESSAGE'
+  | 'MESSAGE_TOO_LONG'
+  | 'INVALID_FORMAT'
+  | 'UNAVAILABLE';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

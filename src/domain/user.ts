@@ -1,0 +1,46 @@
+import { DomainError } from './errors.js';
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
+export const PASSWORD_MIN_BYTES = 8;
+/** bcrypt reads only the first 72 bytes; longer passwords are refused rather than silently cut. */
+export const PASSWORD_MAX_BYTES = 72;
+
+export interface User {
+  readonly id: number;
+  /** As the user first wrote it; uniqueness ignores case. */
+  readonly username: string;
+  readonly passwordHash: string;
+}
+
+/** Who a connection speaks for, once a token has proved it. */
+export interface Identity {
+  readonly username: string;
+  readonly expiresAt: Date;
+}
+
+export function assertValidUsername(username: string): void {
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new DomainError(
+      'INVALID_USERNAME',
+      'username must be 3-32 characters of letters, digits, "_", "." or "-"',
+    );
+  }
+}
+
+export function isAcceptablePassword(password: string): boolean {
+  const bytes = new TextEncoder().encode(password).length;
+  return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES && password.isWellFormed();
+}
+
+export function assertValidPassword(password: string): void {
+  if (!isAcceptablePassword(password)) {
+    throw new DomainError(
+      'INVALID_PASSWORD',
+      `password must be ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} bytes of UTF-8`,
+    );
+  }
+}
+
+/** Usernames are unique ignoring case, so "Alice" and "alice" are one person. */
+export const sameUsername = (a: string, b: string): boolean =>
+  a.length === b.length && a.toLowerCase() === b.toLowerCase();

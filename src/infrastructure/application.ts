@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
+import { SystemClock } from '../adapters/clock/system-clock.js';
+import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
+import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
+import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
+import { BcryptPasswordHasher } from '../adapters/security/bcrypt-password-hasher.js';
+import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
+import type { Logger } from '../application/ports.js';
+import type { Config } from './config.js';
+import { buildContainer } from './container.js';
+import { openDatabase } from './database.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+import { createChatServer, type ChatServer } from './server.js';
+
+export const WEB_CLIENT_DIRECTORY = fileURLToPath(new URL('../../public/', import.meta.url));
+
+export interface RunningApplication extends ChatServer {
+  db: Knex;
+  /** Graceful stop: clients told, writes in flight finished, database closed. */
+  stop(): Promise<void>;
+}
+
+/** Everything main.ts and the end-to-end tests need: the real adapters, wired, not yet listening. */
+export async function createApplication(config: Config, logger: Logger, schema?: string): Promise<RunningApplication> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, ...(schema ? { schema } : {}) });
+  const messages = new KnexMessageRepository(db);
+  const container = buildContainer(
+    {
+      users: new KnexUserRepository(db),
+      messages,
+      fanout: new InProcessFanout(),
+      tokens: new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds),
+      passwords: new BcryptPasswordHasher(config.bcryptCost),
+      clock: new SystemClock(),
+      logger,
+    },
+    { historyMax: config.historyMax, messageMaxCharacters: config.messageMax },
+  );
+  const server = createChatServer(container, WEB_CLIENT_DIRECTORY);
+
+  return {
+    ...server,
+    db,
+    async stop() {
+      // Stop accepting first, then let clients go, then finish the writes they started.
+      const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));
+      server.http.closeIdleConnections();
+      await server.gateway.close();
+      await messages.whenIdle();
+      await closed;
+      await db.destroy();
+    },
+  };
+}

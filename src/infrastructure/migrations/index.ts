@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import * as createUsers from './001-create-users.js';
+import * as createMessages from './002-create-messages.js';
+
+type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<void> };
+
+/** Listed, not globbed: the same list runs from source, from a build and from the knex CLI. */
+const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
+  ['001-create-users', createUsers],
+  ['002-create-messages', createMessages],
+];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

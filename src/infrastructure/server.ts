@@ -1,0 +1,49 @@
+import { createServer, type Server } from 'node:http';
+import type { Container } from 'inversify';
+import type { Authenticate } from '../application/authenticate.js';
+import type { Login } from '../application/login.js';
+import { TYPES, type Logger, type MessageFanout } from '../application/ports.js';
+import type { PostMessage } from '../application/post-message.js';
+import type { RecallHistory } from '../application/recall-history.js';
+import type { Register } from '../application/register.js';
+import { createHttpApp } from '../adapters/http/http-app.js';
+import { ChatGateway } from '../adapters/ws/chat-gateway.js';
+
+export interface ChatServer {
+  /** Not listening yet: the caller chooses the port (tests use 0). */
+  http: Server;
+  gateway: ChatGateway;
+}
+
+/** Koa and the WebSocket gateway on one http.Server, from the container's use cases. */
+export function createChatServer(container: Container, webClientDirectory: string): ChatServer {
+  const logger = container.get<Logger>(TYPES.Logger);
+  const app = createHttpApp(
+    { register: container.get<Register>(TYPES.Register), login: container.get<Login>(TYPES.Login) },
+    logger,
+    { webClientDirectory },
+  );
+  const gateway = new ChatGateway(
+    {
+      authenticate: container.get<Authenticate>(TYPES.Authenticate),
+      postMessage: container.get<PostMessage>(TYPES.PostMessage),
+      recallHistory: container.get<RecallHistory>(TYPES.RecallHistory),
+    },
+    container.get<MessageFanout>(TYPES.MessageFanout),
+    logger,
+  );
+
+  const http = createServer(app.callback());
+  http.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (!gateway.handleUpgrade(request, socket, head)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  });
+  // A client that sends garbage instead of HTTP gets a 400, not an error thrown at the process.
+  http.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return { http, gateway };
+}

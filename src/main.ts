@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { JsonLineLogger } from './adapters/logging/json-line-logger.js';
+import { createApplication } from './infrastructure/application.js';
+import { ConfigError, loadConfig } from './infrastructure/config.js';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`configuration error: ${error.message}`);
+  process.exit(1);
+}
+
+const logger = new JsonLineLogger(config.logLevel);
+const app = await createApplication(config, logger);
+app.http.listen(config.port, config.host, () => {
+  logger.info('listening', {
+    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`,
+    database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
+  });
+});
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error });
+        process.exit(1);
+      },
+    );
+  });
+}
