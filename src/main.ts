@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { JsonLineLogger } from './adapters/logging/json-line-logger.js';
 import { createApplication } from './infrastructure/application.js';
 import { ConfigError, loadConfig } from './infrastructure/config.js';
@@ -19,8 +20,10 @@ try {
 const logger = new JsonLineLogger(config.logLevel);
 const app = await createApplication(config, logger);
 app.http.listen(config.port, config.host, () => {
+  const { port } = app.http.address() as AddressInfo;
   logger.info('listening', {
-    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`,
+    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
+    port,
     database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
   });
 });

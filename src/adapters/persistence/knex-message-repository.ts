@@ -22,6 +22,9 @@ const toMessage = (row: MessageRow): Message => ({
   createdAt: new Date(row.created_at),
 });
 
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the row, not the connection, is at fault. */
+const isRowError = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code));
+
 /**
  * Group commit: messages that arrive while a write is in flight are stored
  * together by the next multi-row INSERT. Only one write is in flight at a
@@ -57,18 +60,31 @@ export class KnexMessageRepository implements MessageRepository {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        const rows = await this.db<MessageRow>('messages')
-          .insert(batch.map(({ message }) => ({ username: message.username, text: message.text, created_at: message.createdAt })))
-          .returning(['id', 'username', 'text', 'created_at']);
-        // One statement takes its ids from the sequence in VALUES order.
-        rows.sort((a, b) => Number(a.id) - Number(b.id));
-        batch.forEach((pending, i) => pending.resolve(toMessage(rows[i] as MessageRow)));
+        this.settle(batch, await this.insert(batch));
       } catch (error) {
-        // Nothing of a failed statement was stored, so nobody was acknowledged.
-        for (const pending of batch) pending.reject(error);
+        if (batch.length > 1 && isRowError(error)) {
+          // One bad row must not fail its neighbours: PostgreSQL refused the
+          // statement before storing anything, so each row can be tried alone.
+          for (const pending of batch) await this.insert([pending]).then((rows) => this.settle([pending], rows), pending.reject);
+        } else {
+          // Nothing of a failed statement was stored, so nobody was acknowledged.
+          for (const pending of batch) pending.reject(error);
+        }
       }
     }
     this.writing = undefined;
+  }
+
+  private insert(batch: Pending[]): Promise<MessageRow[]> {
+    return this.db<MessageRow>('messages')
+      .insert(batch.map(({ message }) => ({ username: message.username, text: message.text, created_at: message.createdAt })))
+      .returning(['id', 'username', 'text', 'created_at']);
+  }
+
+  private settle(batch: Pending[], rows: MessageRow[]): void {
+    // One statement takes its ids from the sequence in VALUES order.
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    batch.forEach((pending, i) => pending.resolve(toMessage(rows[i] as MessageRow)));
   }
 
   /** Resolves when every message handed to append() so far has been stored or refused. */

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporaryDirectory } from '../support/databases.js';
+import { runServerProcessToExit, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { TEST_PASSWORD } from '../support/test-server.js';
+import { TestClient } from '../support/ws-client.js';
+
+describe('The server process (npm start)', function () {
+  this.timeout(60_000);
+  let dataDir: string;
+  let running: ServerProcess | undefined;
+
+  beforeEach(() => {
+    dataDir = temporaryDirectory();
+  });
+  afterEach(async () => {
+    if (running && running.child.exitCode === null) {
+      running.child.kill('SIGKILL');
+      await running.exited;
+    }
+    running = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const register = async (port: number, username: string) => {
+    const response = await fetch(`http://127.0.0.1:${port}/api/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: TEST_PASSWORD }),
+    });
+    return ((await response.json()) as { token: string }).token;
+  };
+
+  it('starts with no database configured, on the embedded one, with a generated secret that survives a restart', async () => {
+    running = await startServerProcess({ DATA_DIR: dataDir });
+    expect(existsSync(join(dataDir, 'jwt-secret'))).to.equal(true);
+    expect(running.logs.some((entry) => entry.event === 'generated a JWT secret')).to.equal(true);
+    const token = await register(running.port, 'alice');
+    const first = await TestClient.connect(`ws://127.0.0.1:${running.port}/ws`);
+    await first.auth('alice', token);
+    first.send('alice', 'before restart');
+    await first.next();
+    first.close();
+    running.child.kill('SIGTERM');
+    expect(await running.exited).to.equal(0);
+
+    running = await startServerProcess({ DATA_DIR: dataDir });
+    const again = await TestClient.connect(`ws://127.0.0.1:${running.port}/ws`);
+    await again.auth('alice', token);
+    again.send('alice', 'history 5');
+    expect((await again.next()).messages!.map((m) => m.message)).to.deep.equal(['before restart']);
+    again.close();
+  });
+
+  it('serves the web client at /', async () => {
+    running = await startServerProcess({ DATA_DIR: dataDir });
+    const response = await fetch(`http://127.0.0.1:${running.port}/`);
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.match(/<html/i);
+  });
+
+  it('logs a line for each connection opened and closed', async () => {
+    running = await startServerProcess({ DATA_DIR: dataDir });
+    const client = await TestClient.connect(`ws://127.0.0.1:${running.port}/ws`);
+    client.close();
+    await client.closed;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const events = running.logs.map((entry) => entry.event);
+    expect(events).to.include.members(['connection opened', 'connection closed']);
+  });
+
+  it('on SIGTERM tells clients with 1001 and exits 0', async () => {
+    running = await startServerProcess({ DATA_DIR: dataDir });
+    const client = await TestClient.connect(`ws://127.0.0.1:${running.port}/ws`);
+    running.child.kill('SIGTERM');
+    const closed = await client.closed;
+    expect(closed.code).to.equal(1001);
+    expect(closed.reason).to.not.equal('');
+    expect(await running.exited).to.equal(0);
+  });
+
+  it('refuses to start with a JWT_SECRET under 32 bytes, saying why', async () => {
+    const { code, stderr } = await runServerProcessToExit({ DATA_DIR: dataDir, JWT_SECRET: 'too-short' });
+    expect(code).to.equal(1);
+    expect(stderr).to.match(/JWT_SECRET must be at least 32 bytes/);
+  });
+
+  it('refuses to start with a malformed setting, naming it', async () => {
+    const { code, stderr } = await runServerProcessToExit({ DATA_DIR: dataDir, PORT: 'eighty' });
+    expect(code).to.equal(1);
+    expect(stderr).to.match(/PORT must be a whole number/);
+  });
+});

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { openDatabase } from '../../src/infrastructure/database.js';
+
+/** The CI machine's PostgreSQL; override with TEST_DATABASE_URL. */
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** In CI the PostgreSQL suites must run: an unreachable server fails them instead of skipping. */
+const POSTGRES_REQUIRED = process.env.CI === 'true' || process.env.REQUIRE_POSTGRES === '1';
+
+/** Where one test suite keeps its data: a fresh schema, or a fresh embedded database. */
+export interface DatabaseTarget {
+  url: string | undefined;
+  dataDir: string;
+  schema: string | undefined;
+}
+
+export interface TestDatabaseKind {
+  name: 'postgresql' | 'embedded';
+  /** Skips the suite (or fails it, in CI) when the database cannot be had. */
+  prepare(context: Mocha.Context): Promise<DatabaseTarget>;
+  dispose(target: DatabaseTarget): Promise<void>;
+}
+
+let postgresReachable: Promise<boolean> | undefined;
+
+async function canReachPostgres(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+let schemaCounter = 0;
+
+const postgresql: TestDatabaseKind = {
+  name: 'postgresql',
+  async prepare(context) {
+    postgresReachable ??= canReachPostgres();
+    if (!(await postgresReachable)) {
+      if (POSTGRES_REQUIRED) throw new Error(`PostgreSQL is required but not reachable at ${POSTGRES_URL}`);
+      console.warn(`    (skipped: no PostgreSQL at ${POSTGRES_URL}; set TEST_DATABASE_URL)`);
+      context.skip();
+    }
+    schemaCounter += 1;
+    return { url: POSTGRES_URL, dataDir: temporaryDirectory(), schema: `test_${process.pid}_${Date.now()}_${schemaCounter}` };
+  },
+  async dispose({ url, schema, dataDir }) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+};
+
+const embedded: TestDatabaseKind = {
+  name: 'embedded',
+  async prepare() {
+    return { url: undefined, dataDir: temporaryDirectory(), schema: undefined };
+  },
+  async dispose({ dataDir }) {
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+};
+
+export const DATABASE_KINDS: readonly TestDatabaseKind[] = [postgresql, embedded];
+
+export function temporaryDirectory(): string {
+  return mkdtempSync(join(tmpdir(), 'chat-test-'));
+}
+
+export function openTestDatabase(target: DatabaseTarget): Promise<Knex> {
+  return openDatabase({ url: target.url, dataDir: target.dataDir, ...(target.schema ? { schema: target.schema } : {}) });
+}
+
+/** Empties every table and restarts ids, so each test starts from nothing. */
+export async function resetTables(db: Knex): Promise<void> {
+  await db.raw('TRUNCATE users, messages RESTART IDENTITY');
+}
