@@ -26,7 +26,11 @@ export class Login {
   }
 
   private hashToCompareAgainst(): Promise<string> {
-    this.dummyHash ??= this.passwords.hash('not a password of anyone');
+    this.dummyHash ??= this.passwords.hash('not a password of anyone').catch((error: unknown) => {
+      // A failure is not kept: the next unknown-user login tries again.
+      this.dummyHash = undefined;
+      throw error;
+    });
     return this.dummyHash;
   }
 }

@@ -23,7 +23,7 @@ export interface RunningApplication extends ChatServer {
 
 /** Everything main.ts and the end-to-end tests need: the real adapters, wired, not yet listening. */
 export async function createApplication(config: Config, logger: Logger, schema?: string): Promise<RunningApplication> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, ...(schema ? { schema } : {}) });
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, ...(schema ? { schema } : {}) });
   const messages = new KnexMessageRepository(db);
   const container = buildContainer(
     {

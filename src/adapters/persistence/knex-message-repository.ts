@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { MessageRepository } from '../../application/ports.js';
 import type { Message, NewMessage } from '../../domain/message.js';
+import { translateDatabaseFailure } from './database-failure.js';
 
 interface MessageRow {
   id: number | string;
@@ -52,7 +53,10 @@ export class KnexMessageRepository implements MessageRepository {
     const rows = await this.db<MessageRow>('messages')
       .orderBy('id', 'desc')
       .limit(count)
-      .select('id', 'username', 'text', 'created_at');
+      .select('id', 'username', 'text', 'created_at')
+      .catch((error: unknown) => {
+        throw translateDatabaseFailure(error);
+      });
     return rows.reverse().map(toMessage);
   }
 
@@ -65,10 +69,15 @@ export class KnexMessageRepository implements MessageRepository {
         if (batch.length > 1 && isRowError(error)) {
           // One bad row must not fail its neighbours: PostgreSQL refused the
           // statement before storing anything, so each row can be tried alone.
-          for (const pending of batch) await this.insert([pending]).then((rows) => this.settle([pending], rows), pending.reject);
+          for (const pending of batch) {
+            await this.insert([pending]).then(
+              (rows) => this.settle([pending], rows),
+              (rowError: unknown) => pending.reject(translateDatabaseFailure(rowError)),
+            );
+          }
         } else {
           // Nothing of a failed statement was stored, so nobody was acknowledged.
-          for (const pending of batch) pending.reject(error);
+          for (const pending of batch) pending.reject(translateDatabaseFailure(error));
         }
       }
     }

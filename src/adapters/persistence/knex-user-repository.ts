@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { UserRepository } from '../../application/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
+import { translateDatabaseFailure } from './database-failure.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -27,14 +28,17 @@ export class KnexUserRepository implements UserRepository {
       if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
         throw new DomainError('USERNAME_TAKEN', `username "${username}" is taken`);
       }
-      throw error;
+      throw translateDatabaseFailure(error);
     }
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
     const row = await this.db<UserRow>('users')
       .whereRaw('lower(username) = lower(?)', [username])
-      .first('id', 'username', 'password_hash');
+      .first('id', 'username', 'password_hash')
+      .catch((error: unknown) => {
+        throw translateDatabaseFailure(error);
+      });
     return row && toUser(row);
   }
 }

@@ -1,0 +1,18 @@
+import { DomainError } from '../../domain/errors.js';
+
+/** Node socket errors and SQLSTATEs that mean "the database is out of reach", not "this query is wrong". */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+
+export function isUnreachable(error: unknown): boolean {
+  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  return (
+    (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) ||
+    name === 'KnexTimeoutError' ||
+    (typeof message === 'string' && /Connection terminated|connection timeout|not queryable/i.test(message))
+  );
+}
+
+/** Adapters translate both ways: an outage becomes the domain's UNAVAILABLE, anything else stays a fault. */
+export function translateDatabaseFailure(error: unknown): unknown {
+  return isUnreachable(error) ? new DomainError('UNAVAILABLE', 'the database is unavailable; try again shortly') : error;
+}
