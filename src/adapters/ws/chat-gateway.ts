@@ -140,7 +140,7 @@ export class ChatGateway {
     if (reply.unexpected !== undefined) {
       this.logger.error('frame failed', { address: connection.address, error: reply.unexpected });
     }
-    if (reply.dropsAuthorization) connection.identity = undefined;
+    if (reply.unauthorize) connection.identity = undefined;
     this.reply(connection, errorFrame(reply.code, reply.message));
   }
 
