@@ -40,6 +40,14 @@ export interface ChatLimits {
   readonly messageMaxCharacters: number;
 }
 
+/** Keyed budgets against abuse (logins per account, messages per connection, ...). */
+export interface Throttle {
+  /** Spends one unit of the key's budget: 0 when allowed, else the seconds until it would be. */
+  take(key: string): number;
+  /** Drops a key's budget, for keys that will not come back (a closed connection). */
+  forget(key: string): void;
+}
+
 export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;
   warn(event: string, fields?: Record<string, unknown>): void;

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'EMPTY_MESSAGE'
   | 'MESSAGE_TOO_LONG'
   | 'INVALID_FORMAT'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'BUSY';
 
 export class DomainError extends Error {
   constructor(

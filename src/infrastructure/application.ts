@@ -5,7 +5,9 @@ import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
 import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { BcryptPasswordHasher } from '../adapters/security/bcrypt-password-hasher.js';
+import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
+import { InMemoryThrottle } from '../adapters/throttle/in-memory-throttle.js';
 import type { Logger } from '../application/ports.js';
 import type { Config } from './config.js';
 import { buildContainer } from './container.js';
@@ -23,6 +25,7 @@ export interface RunningApplication extends ChatServer {
 
 /** Everything main.ts and the end-to-end tests need: the real adapters, wired, not yet listening. */
 export async function createApplication(config: Config, logger: Logger, schema?: string): Promise<RunningApplication> {
+  const { limits } = config;
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, ...(schema ? { schema } : {}) });
   const messages = new KnexMessageRepository(db);
   const container = buildContainer(
@@ -31,13 +34,30 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       messages,
       fanout: new InProcessFanout(),
       tokens: new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds),
-      passwords: new BcryptPasswordHasher(config.bcryptCost),
+      passwords: new BoundedPasswordHasher(new BcryptPasswordHasher(config.bcryptCost), limits.hashConcurrency, limits.hashQueueMax),
       clock: new SystemClock(),
       logger,
     },
     { historyMax: config.historyMax, messageMaxCharacters: config.messageMax },
   );
-  const server = createChatServer(container, WEB_CLIENT_DIRECTORY);
+  const server = createChatServer(container, {
+    http: {
+      webClientDirectory: WEB_CLIENT_DIRECTORY,
+      throttles: {
+        loginPerAccount: new InMemoryThrottle(limits.loginPerAccount),
+        loginPerAddress: new InMemoryThrottle(limits.loginPerAddress),
+        registerPerAddress: new InMemoryThrottle(limits.registerPerAddress),
+      },
+    },
+    gateway: {
+      frameThrottle: new InMemoryThrottle({ count: limits.messageBurst, perSeconds: limits.messageBurst / limits.messagesPerSecond }),
+      maxConnections: limits.maxConnections,
+      maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+      allowedOrigins: limits.allowedOrigins,
+      heartbeatMs: limits.heartbeatSeconds * 1000,
+      sendBufferMaxBytes: limits.sendBufferMaxBytes,
+    },
+  });
 
   return {
     ...server,

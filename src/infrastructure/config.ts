@@ -16,6 +16,32 @@ export interface Config {
   historyMax: number;
   messageMax: number;
   logLevel: 'error' | 'warn' | 'info';
+  limits: AbuseLimits;
+}
+
+/** A budget of `count` actions per `perSeconds`, refilled continuously. */
+export interface Rate {
+  count: number;
+  perSeconds: number;
+}
+
+/** Throttles against abuse; docs/protocol.md says what a client sees past each. */
+export interface AbuseLimits {
+  loginPerAccount: Rate;
+  loginPerAddress: Rate;
+  registerPerAddress: Rate;
+  /** bcrypt runs on libuv's small shared pool: at most this many at once... */
+  hashConcurrency: number;
+  /** ...and at most this many waiting; past it, requests are refused at once. */
+  hashQueueMax: number;
+  messagesPerSecond: number;
+  messageBurst: number;
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  /** Unset: any Origin may open a WebSocket. */
+  allowedOrigins: string[] | undefined;
+  heartbeatSeconds: number;
+  sendBufferMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +76,20 @@ export function loadConfig(env: Env): Config {
     historyMax: integer(read, 'HISTORY_MAX', 100, 1, 10_000),
     messageMax: integer(read, 'MESSAGE_MAX', 4000, 1, 60_000),
     logLevel: oneOf(read, 'LOG_LEVEL', ['error', 'warn', 'info'] as const, 'info'),
+    limits: {
+      loginPerAccount: rate(read, 'LOGIN_LIMIT_PER_ACCOUNT', '10/1m'),
+      loginPerAddress: rate(read, 'LOGIN_LIMIT_PER_ADDRESS', '30/1m'),
+      registerPerAddress: rate(read, 'REGISTER_LIMIT_PER_ADDRESS', '20/1h'),
+      hashConcurrency: integer(read, 'HASH_CONCURRENCY', 2, 1, 64),
+      hashQueueMax: integer(read, 'HASH_QUEUE_MAX', 32, 0, 100_000),
+      messagesPerSecond: integer(read, 'MESSAGE_RATE_PER_SECOND', 10, 1, 10_000_000),
+      messageBurst: integer(read, 'MESSAGE_RATE_BURST', 20, 1, 10_000_000),
+      maxConnections: integer(read, 'MAX_CONNECTIONS', 10_000, 1, 10_000_000),
+      maxConnectionsPerAddress: integer(read, 'MAX_CONNECTIONS_PER_ADDRESS', 50, 1, 10_000_000),
+      allowedOrigins: read('ALLOWED_ORIGINS')?.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean),
+      heartbeatSeconds: duration(read, 'HEARTBEAT_INTERVAL', '30s'),
+      sendBufferMaxBytes: integer(read, 'SEND_BUFFER_MAX', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
   };
 }
 
@@ -73,6 +113,17 @@ function duration(read: (name: string) => string | undefined, name: string, fall
     throw new ConfigError(`${name} must be a duration such as 900, 15m, 24h or 7d, not "${text}"`);
   }
   return seconds;
+}
+
+function rate(read: (name: string) => string | undefined, name: string, fallback: string): Rate {
+  const text = read(name) ?? fallback;
+  const match = /^([0-9]+)\/([0-9]*)([smhd])$/.exec(text);
+  const count = Number(match?.[1]);
+  const perSeconds = match ? Number(match[2] || '1') * (UNIT_SECONDS[match[3] ?? 's'] ?? 1) : 0;
+  if (!match || count < 1 || perSeconds < 1) {
+    throw new ConfigError(`${name} must be a rate such as 10/1m, 30/15m or 100/1s, not "${text}"`);
+  }
+  return { count, perSeconds };
 }
 
 function oneOf<T extends string>(read: (name: string) => string | undefined, name: string, allowed: readonly T[], fallback: T): T {

@@ -6,8 +6,8 @@ import { TYPES, type Logger, type MessageFanout } from '../application/ports.js'
 import type { PostMessage } from '../application/post-message.js';
 import type { RecallHistory } from '../application/recall-history.js';
 import type { Register } from '../application/register.js';
-import { createHttpApp } from '../adapters/http/http-app.js';
-import { ChatGateway } from '../adapters/ws/chat-gateway.js';
+import { createHttpApp, type HttpAppOptions } from '../adapters/http/http-app.js';
+import { ChatGateway, type GatewayOptions } from '../adapters/ws/chat-gateway.js';
 
 export interface ChatServer {
   /** Not listening yet: the caller chooses the port (tests use 0). */
@@ -15,13 +15,18 @@ export interface ChatServer {
   gateway: ChatGateway;
 }
 
+export interface EdgeOptions {
+  http: HttpAppOptions;
+  gateway: GatewayOptions;
+}
+
 /** Koa and the WebSocket gateway on one http.Server, from the container's use cases. */
-export function createChatServer(container: Container, webClientDirectory: string): ChatServer {
+export function createChatServer(container: Container, options: EdgeOptions): ChatServer {
   const logger = container.get<Logger>(TYPES.Logger);
   const app = createHttpApp(
     { register: container.get<Register>(TYPES.Register), login: container.get<Login>(TYPES.Login) },
     logger,
-    { webClientDirectory },
+    options.http,
   );
   const gateway = new ChatGateway(
     {
@@ -31,6 +36,7 @@ export function createChatServer(container: Container, webClientDirectory: strin
     },
     container.get<MessageFanout>(TYPES.MessageFanout),
     logger,
+    options.gateway,
   );
 
   const http = createServer(app.callback());

@@ -9,6 +9,17 @@ import { TestClient } from './ws-client.js';
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_PASSWORD = 'correct horse battery';
 
+/** Tests register, log in and send far faster than people; suites about the limits set their own. */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  LOGIN_LIMIT_PER_ACCOUNT: '100000/1s',
+  LOGIN_LIMIT_PER_ADDRESS: '100000/1s',
+  REGISTER_LIMIT_PER_ADDRESS: '100000/1s',
+  HASH_QUEUE_MAX: '100000',
+  MESSAGE_RATE_PER_SECOND: '100000',
+  MESSAGE_RATE_BURST: '100000',
+  MAX_CONNECTIONS_PER_ADDRESS: '100000',
+};
+
 const quietLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export interface HttpReply {
@@ -30,6 +41,7 @@ export class TestServer {
     const config = loadConfig({
       BCRYPT_COST: '4',
       JWT_SECRET: TEST_JWT_SECRET,
+      ...GENEROUS_LIMITS,
       DATA_DIR: target.dataDir,
       ...(target.url ? { DATABASE_URL: target.url } : {}),
       ...env,

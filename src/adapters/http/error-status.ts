@@ -17,12 +17,14 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_AUTHENTICATED: 401,
   USERNAME_TAKEN: 409,
   UNAVAILABLE: 503,
+  BUSY: 503,
 };
 
 export interface HttpErrorReply {
   status: number;
   code: string;
   message: string;
+  retryAfterSeconds?: number;
   /** Set when the failure was not deliberate: log it, tell the client nothing of it. */
   unexpected?: unknown;
 }
@@ -39,8 +41,30 @@ const PARSER_ERRORS: Record<string, Omit<HttpErrorReply, 'unexpected'>> = {
   'request.aborted': { status: 400, code: 'INVALID_JSON', message: 'request body was cut short' },
 };
 
+/** A refusal decided by the HTTP edge itself (format, media type, throttles), not by a use case. */
+export class EdgeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** How long a client should wait after a 503 BUSY / UNAVAILABLE before trying again. */
+const RETRY_AFTER_UNAVAILABLE_SECONDS = 1;
+
 export function httpErrorReply(error: unknown): HttpErrorReply {
-  if (isDomainError(error)) return { status: STATUS[error.code], code: error.code, message: error.message };
+  if (error instanceof EdgeError) {
+    const { status, code, message, retryAfterSeconds } = error;
+    return { status, code, message, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
+  }
+  if (isDomainError(error)) {
+    const status = STATUS[error.code];
+    return { status, code: error.code, message: error.message, ...(status === 503 ? { retryAfterSeconds: RETRY_AFTER_UNAVAILABLE_SECONDS } : {}) };
+  }
   const type = (error as { type?: unknown } | null)?.type;
   const parserError = typeof type === 'string' ? PARSER_ERRORS[type] : undefined;
   if (parserError) return parserError;

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Login } from '../../application/login.js';
-import type { Logger } from '../../application/ports.js';
+import type { Logger, Throttle } from '../../application/ports.js';
 import type { Credentials, Register, Session } from '../../application/register.js';
-import { httpErrorReply } from './error-status.js';
+import { EdgeError, httpErrorReply } from './error-status.js';
 import { staticFiles } from './static-files.js';
 
 export const BODY_LIMIT = '16kb';
@@ -14,26 +14,31 @@ export interface HttpUseCases {
   login: Login;
 }
 
-export interface HttpAppOptions {
-  webClientDirectory: string;
+export interface HttpThrottles {
+  loginPerAccount: Throttle;
+  loginPerAddress: Throttle;
+  registerPerAddress: Throttle;
 }
 
-class BadRequest extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+export interface HttpAppOptions {
+  webClientDirectory: string;
+  throttles: HttpThrottles;
 }
 
 function credentialsFrom(body: unknown): Credentials {
   const { username, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   if (typeof username !== 'string' || typeof password !== 'string' || Array.isArray(body)) {
-    throw new BadRequest(400, 'INVALID_FORMAT', 'body must be a JSON object with string fields "username" and "password"');
+    throw new EdgeError(400, 'INVALID_FORMAT', 'body must be a JSON object with string fields "username" and "password"');
   }
   return { username, password };
+}
+
+/** Spends one unit of `key`'s budget, or refuses with 429 and when to come back. */
+function throttle(throttle: Throttle, key: string, what: string): void {
+  const retryAfterSeconds = throttle.take(key);
+  if (retryAfterSeconds > 0) {
+    throw new EdgeError(429, 'RATE_LIMITED', `too many ${what}; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+  }
 }
 
 const sessionBody = ({ username, token, expiresAt }: Session) => ({ token, username, expiresAt: expiresAt.toISOString() });
@@ -41,37 +46,40 @@ const sessionBody = ({ username, token, expiresAt }: Session) => ({ token, usern
 export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: HttpAppOptions): Koa {
   const app = new Koa();
   const router = new Router({ prefix: '/api' });
+  const { throttles } = options;
 
   router.post('/reg', async (ctx) => {
+    const credentials = credentialsFrom(ctx.request.body);
+    throttle(throttles.registerPerAddress, ctx.ip, 'registrations from your address');
     ctx.status = 201;
-    ctx.body = sessionBody(await useCases.register.execute(credentialsFrom(ctx.request.body)));
+    ctx.body = sessionBody(await useCases.register.execute(credentials));
   });
   router.post('/login', async (ctx) => {
-    ctx.body = sessionBody(await useCases.login.execute(credentialsFrom(ctx.request.body)));
+    const credentials = credentialsFrom(ctx.request.body);
+    throttle(throttles.loginPerAddress, ctx.ip, 'logins from your address');
+    throttle(throttles.loginPerAccount, credentials.username.toLowerCase(), 'logins to this account');
+    ctx.body = sessionBody(await useCases.login.execute(credentials));
   });
 
   app.use(async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body == null) {
-        throw new BadRequest(404, 'NOT_FOUND', `nothing at ${ctx.method} ${ctx.path}`);
-      }
-      if (ctx.status === 405 && ctx.body == null) {
-        throw new BadRequest(405, 'METHOD_NOT_ALLOWED', `${ctx.path} does not take ${ctx.method}; allowed: ${ctx.response.get('Allow')}`);
-      }
+      refuseUnanswered(ctx);
     } catch (error) {
-      const reply = error instanceof BadRequest ? error : httpErrorReply(error);
-      if ('unexpected' in reply && reply.unexpected !== undefined) {
+      const reply = httpErrorReply(error);
+      if (reply.unexpected !== undefined) {
         logger.error('request failed', { method: ctx.method, path: ctx.path, error: reply.unexpected });
       }
       ctx.status = reply.status;
+      if (reply.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(reply.retryAfterSeconds));
       ctx.body = { error: { code: reply.code, message: reply.message } };
     }
   });
   app.use(staticFiles(options.webClientDirectory));
   app.use(async (ctx, next) => {
+    // ctx.is() is null without a body (answered as INVALID_FORMAT below) and false for another type.
     if (ctx.path.startsWith('/api/') && ctx.method === 'POST' && ctx.is('application/json') === false) {
-      throw new BadRequest(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with Content-Type: application/json');
+      throw new EdgeError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with Content-Type: application/json');
     }
     await next();
   });
@@ -79,4 +87,13 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;
+}
+
+/** Koa leaves unmatched requests as bodiless 404/405; every error here has a JSON body. */
+function refuseUnanswered(ctx: Context): void {
+  if (ctx.body != null) return;
+  if (ctx.status === 404) throw new EdgeError(404, 'NOT_FOUND', `nothing at ${ctx.method} ${ctx.path}`);
+  if (ctx.status === 405) {
+    throw new EdgeError(405, 'METHOD_NOT_ALLOWED', `${ctx.path} does not take ${ctx.method}; allowed: ${ctx.response.get('Allow')}`);
+  }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Authenticate } from '../../application/authenticate.js';
-import type { Logger, MessageFanout } from '../../application/ports.js';
+import type { Logger, MessageFanout, Throttle } from '../../application/ports.js';
 import type { PostMessage } from '../../application/post-message.js';
 import type { RecallHistory } from '../../application/recall-history.js';
 import type { Message } from '../../domain/message.js';
@@ -10,10 +10,22 @@ import type { Identity } from '../../domain/user.js';
 import { errorReply } from './error-replies.js';
 import { errorFrame, historyFrame, infoFrame, messageFrame } from './frames.js';
 import { parseFrame } from './protocol.js';
+import { refuseUpgrade, upgradeRefusal, type ConnectionLimits } from './upgrade-policy.js';
 
 export const CHAT_PATHS = new Set(['/', '/ws']);
 export const MAX_FRAME_BYTES = 64 * 1024;
-const GOING_AWAY = 1001;
+
+/** Close codes this server sends; docs/protocol.md lists them. */
+export const CLOSE = {
+  goingAway: 1001,
+  policyViolation: 1008,
+  tryAgainLater: 1013,
+} as const;
+
+/** A connection that keeps sending past its rate limit after this many refusals in a row is closed. */
+const REFUSALS_BEFORE_CLOSE = 20;
+/** setTimeout cannot wait longer; an expiry further away is re-armed when this fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ChatUseCases {
   authenticate: Authenticate;
@@ -21,15 +33,28 @@ export interface ChatUseCases {
   recallHistory: RecallHistory;
 }
 
-interface Connection {
-  socket: WebSocket;
-  address: string;
-  identity: Identity | undefined;
-  /** Settles when this connection's latest post has been stored or refused. */
-  lastPost: Promise<unknown>;
+export interface GatewayOptions extends ConnectionLimits {
+  /** Frames per connection, keyed by connection. */
+  frameThrottle: Throttle;
+  heartbeatMs: number;
+  /** A connection with more than this many bytes waiting to be sent is too slow to keep. */
+  sendBufferMaxBytes: number;
 }
 
-/** Sockets in, use cases called, frames out. All protocol rules live in the parser and the use cases. */
+interface Connection {
+  readonly key: string;
+  readonly socket: WebSocket;
+  readonly address: string;
+  identity: Identity | undefined;
+  expiryTimer: NodeJS.Timeout | undefined;
+  /** Settles when this connection's latest post has been stored or refused. */
+  lastPost: Promise<unknown>;
+  /** Answered the last heartbeat ping. */
+  alive: boolean;
+  refusedInRow: number;
+}
+
+/** Sockets in, use cases called, frames out. Protocol rules live in the parser and the use cases. */
 export class ChatGateway {
   private readonly server = new WebSocketServer({
     noServer: true,
@@ -39,21 +64,33 @@ export class ChatGateway {
     clientTracking: false,
   });
   private readonly connections = new Set<Connection>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  private connectionCounter = 0;
 
   constructor(
     private readonly useCases: ChatUseCases,
     fanout: MessageFanout,
     private readonly logger: Logger,
+    private readonly options: GatewayOptions,
   ) {
     this.unsubscribe = fanout.subscribe((message) => this.broadcast(message));
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs).unref();
   }
 
   /** Hand over an HTTP upgrade request. Returns false when the path is not the chat's. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (!CHAT_PATHS.has(path)) return false;
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+    const address = addressOf(request);
+    const refusal = upgradeRefusal(request, address, this.connections.size, this.perAddress.get(address) ?? 0, this.options);
+    if (refusal) {
+      this.logger.warn('connection refused', { address, status: refusal.status, reason: refusal.reason });
+      refuseUpgrade(socket, refusal);
+      return true;
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address));
     return true;
   }
 
@@ -67,11 +104,13 @@ export class ChatGateway {
    */
   async close(reason = 'server shutting down', graceMs = 2000): Promise<void> {
     this.unsubscribe();
+    clearInterval(this.heartbeat);
     const closed = [...this.connections].map(
-      ({ socket }) => new Promise<void>((resolve) => {
-        socket.once('close', () => resolve());
-        socket.close(GOING_AWAY, reason);
-      }),
+      ({ socket }) =>
+        new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.close(CLOSE.goingAway, reason);
+        }),
     );
     const timer = setTimeout(() => {
       for (const { socket } of this.connections) socket.terminate();
@@ -80,39 +119,58 @@ export class ChatGateway {
     clearTimeout(timer);
   }
 
-  private accept(socket: WebSocket, request: IncomingMessage): void {
-    const connection: Connection = { socket, address: request.socket.remoteAddress ?? 'unknown', identity: undefined, lastPost: Promise.resolve() };
+  private accept(socket: WebSocket, address: string): void {
+    this.connectionCounter += 1;
+    const connection: Connection = {
+      key: String(this.connectionCounter),
+      socket,
+      address,
+      identity: undefined,
+      expiryTimer: undefined,
+      lastPost: Promise.resolve(),
+      alive: true,
+      refusedInRow: 0,
+    };
     this.connections.add(connection);
-    this.logger.info('connection opened', { address: connection.address, connections: this.connections.size });
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.logger.info('connection opened', { address, connections: this.connections.size });
 
-    socket.on('error', (error) => this.logger.warn('connection error', { address: connection.address, error: error.message }));
-    socket.on('close', (code) => {
-      this.connections.delete(connection);
-      this.logger.info('connection closed', {
-        address: connection.address,
-        user: connection.identity?.username,
-        code,
-        connections: this.connections.size,
-      });
-    });
+    socket.on('error', (error) => this.logger.warn('connection error', { address, error: error.message }));
+    socket.on('pong', () => (connection.alive = true));
+    socket.on('close', (code) => this.forget(connection, code));
     socket.on('message', (data, isBinary) => this.receive(connection, data, isBinary));
-    socket.send(infoFrame('WELCOME', 'connected; send "auth <token>" to post, "history <N>" to read back'));
+    this.send(connection, infoFrame('WELCOME', 'connected; send "auth <token>" to post, "history <N>" to read back'));
+  }
+
+  private forget(connection: Connection, code: number): void {
+    this.connections.delete(connection);
+    const left = (this.perAddress.get(connection.address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(connection.address, left);
+    else this.perAddress.delete(connection.address);
+    clearTimeout(connection.expiryTimer);
+    this.options.frameThrottle.forget(connection.key);
+    this.logger.info('connection closed', {
+      address: connection.address,
+      user: connection.identity?.username,
+      code,
+      connections: this.connections.size,
+    });
   }
 
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (!this.withinRate(connection)) return;
     if (isBinary) {
-      this.reply(connection, errorFrame('INVALID_FORMAT', 'send text frames holding JSON'));
+      this.send(connection, errorFrame('INVALID_FORMAT', 'send text frames holding JSON'));
       return;
     }
     const command = parseFrame(data.toString());
     switch (command.kind) {
       case 'error':
-        this.reply(connection, errorFrame(command.code, command.message));
+        this.send(connection, errorFrame(command.code, command.message));
         return;
       case 'auth':
         try {
-          connection.identity = this.useCases.authenticate.execute(command);
-          this.reply(connection, infoFrame('AUTHENTICATED', `authorized as ${connection.identity.username}`));
+          this.authorize(connection, this.useCases.authenticate.execute(command));
         } catch (error) {
           this.fail(connection, error);
         }
@@ -122,9 +180,9 @@ export class ChatGateway {
         connection.lastPost
           .then(() => this.useCases.recallHistory.execute(command))
           .then(
-          (messages) => this.reply(connection, historyFrame(messages)),
-          (error: unknown) => this.fail(connection, error),
-        );
+            (messages) => this.send(connection, historyFrame(messages)),
+            (error: unknown) => this.fail(connection, error),
+          );
         return;
       case 'post':
         // No reply on success: the broadcast copy is the sender's acknowledgement.
@@ -135,24 +193,83 @@ export class ChatGateway {
     }
   }
 
+  private withinRate(connection: Connection): boolean {
+    const retryAfterSeconds = this.options.frameThrottle.take(connection.key);
+    if (retryAfterSeconds === 0) {
+      connection.refusedInRow = 0;
+      return true;
+    }
+    connection.refusedInRow += 1;
+    if (connection.refusedInRow > REFUSALS_BEFORE_CLOSE) {
+      connection.socket.close(CLOSE.policyViolation, 'rate limit exceeded');
+    } else {
+      this.send(connection, errorFrame('RATE_LIMITED', `too many frames; slow down (next in ${retryAfterSeconds} s)`));
+    }
+    return false;
+  }
+
+  private authorize(connection: Connection, identity: Identity): void {
+    connection.identity = identity;
+    this.armExpiry(connection, identity);
+    this.send(connection, infoFrame('AUTHENTICATED', `authorized as ${identity.username}`));
+  }
+
+  /** When the token expires the connection is unauthorized again, and told so. */
+  private armExpiry(connection: Connection, identity: Identity): void {
+    clearTimeout(connection.expiryTimer);
+    const wait = identity.expiresAt.getTime() - Date.now();
+    connection.expiryTimer = setTimeout(() => {
+      if (connection.identity !== identity) return;
+      if (wait > MAX_TIMER_MS) return this.armExpiry(connection, identity);
+      connection.identity = undefined;
+      this.send(connection, infoFrame('TOKEN_EXPIRED', 'your token has expired; send "auth <token>" with a fresh one'));
+    }, Math.min(Math.max(wait, 0), MAX_TIMER_MS));
+    connection.expiryTimer.unref();
+  }
+
   private fail(connection: Connection, error: unknown): void {
     const reply = errorReply(error);
     if (reply.unexpected !== undefined) {
       this.logger.error('frame failed', { address: connection.address, error: reply.unexpected });
     }
     if (reply.unauthorize) connection.identity = undefined;
-    this.reply(connection, errorFrame(reply.code, reply.message));
+    this.send(connection, errorFrame(reply.code, reply.message));
   }
 
-  private reply(connection: Connection, frame: string): void {
-    if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(frame);
+  private checkHeartbeats(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        this.logger.info('connection lost', { address: connection.address, reason: 'no answer to ping' });
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  private send(connection: Connection, frame: string | Buffer): void {
+    const { socket } = connection;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > this.options.sendBufferMaxBytes) {
+      // The close frame queues behind what the reader is not reading; the
+      // terminate is what actually frees the memory.
+      this.logger.warn('connection too slow', { address: connection.address, buffered: socket.bufferedAmount });
+      socket.close(CLOSE.tryAgainLater, 'too slow: send buffer over limit');
+      setTimeout(() => socket.terminate(), 1000).unref();
+      return;
+    }
+    socket.send(frame, { binary: false });
   }
 
   private broadcast(message: Message): void {
     // Encoded once for every receiver; ws only adds each connection's header.
     const frame = Buffer.from(messageFrame(message));
-    for (const { socket } of this.connections) {
-      if (socket.readyState === WebSocket.OPEN) socket.send(frame, { binary: false });
-    }
+    for (const connection of this.connections) this.send(connection, frame);
   }
+}
+
+function addressOf(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

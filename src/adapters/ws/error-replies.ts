@@ -21,6 +21,7 @@ const EFFECT: Record<ErrorCode, 'none' | 'unauthorize'> = {
   MESSAGE_TOO_LONG: 'none',
   INVALID_FORMAT: 'none',
   UNAVAILABLE: 'none',
+  BUSY: 'none',
 };
 
 export interface ErrorReply {

@@ -2,7 +2,7 @@ import type { Message } from '../../domain/message.js';
 
 /** Server-to-client frames, exactly as docs/protocol.md shows them. */
 
-export type InfoCode = 'WELCOME' | 'AUTHENTICATED';
+export type InfoCode = 'WELCOME' | 'AUTHENTICATED' | 'TOKEN_EXPIRED';
 
 const messageFields = ({ id, username, text, createdAt }: Message) => ({
   id,

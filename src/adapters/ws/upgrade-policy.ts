@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+export interface ConnectionLimits {
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  /** Unset: any Origin. Set: browsers from other origins are refused (cross-site WebSocket hijacking). */
+  allowedOrigins: readonly string[] | undefined;
+}
+
+export interface UpgradeRefusal {
+  status: 403 | 429 | 503;
+  reason: string;
+}
+
+/** Whether a WebSocket upgrade may proceed; pure, so each rule is testable without sockets. */
+export function upgradeRefusal(
+  request: IncomingMessage,
+  address: string,
+  open: number,
+  openFromAddress: number,
+  limits: ConnectionLimits,
+): UpgradeRefusal | undefined {
+  if (!originAllowed(request, limits.allowedOrigins)) {
+    return { status: 403, reason: 'this origin may not open a chat connection' };
+  }
+  if (open >= limits.maxConnections) {
+    return { status: 503, reason: 'the server has reached its connection limit; try again later' };
+  }
+  if (openFromAddress >= limits.maxConnectionsPerAddress) {
+    return { status: 429, reason: `too many connections from ${address}` };
+  }
+  return undefined;
+}
+
+/**
+ * Clients without an Origin header are not browsers, so not hijackable; the
+ * server's own web client has the server's own origin and always passes.
+ */
+function originAllowed(request: IncomingMessage, allowed: readonly string[] | undefined): boolean {
+  const origin = request.headers.origin;
+  if (allowed === undefined || origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+const REASON_PHRASES = { 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
+
+export function refuseUpgrade(socket: Duplex, { status, reason }: UpgradeRefusal): void {
+  const body = JSON.stringify({ error: { code: status === 403 ? 'ORIGIN_NOT_ALLOWED' : 'TOO_MANY_CONNECTIONS', message: reason } });
+  socket.end(
+    `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\n` +
+      'Connection: close\r\nContent-Type: application/json\r\n' +
+      (status === 403 ? '' : 'Retry-After: 10\r\n') +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
