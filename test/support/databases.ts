@@ -73,6 +73,8 @@ const embedded: TestDatabaseKind = {
 };
 
 export const DATABASE_KINDS: readonly TestDatabaseKind[] = [postgresql, embedded];
+/** For suites about the edges, where the database does not change the outcome. */
+export const POSTGRESQL_ONLY: readonly TestDatabaseKind[] = [postgresql];
 
 export function temporaryDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'chat-test-'));

@@ -1,4 +1,4 @@
-import { DATABASE_KINDS, type DatabaseTarget } from './databases.js';
+import { DATABASE_KINDS, type DatabaseTarget, type TestDatabaseKind } from './databases.js';
 import { TestServer } from './test-server.js';
 
 /**
@@ -9,8 +9,9 @@ export function describeOnEachDatabase(
   title: string,
   env: Record<string, string>,
   suite: (server: () => TestServer) => void,
+  kinds: readonly TestDatabaseKind[] = DATABASE_KINDS,
 ): void {
-  for (const kind of DATABASE_KINDS) {
+  for (const kind of kinds) {
     describe(`${title} (${kind.name})`, function () {
       let target: DatabaseTarget | undefined;
       let server: TestServer | undefined;
@@ -23,7 +24,9 @@ export function describeOnEachDatabase(
         await server?.stop();
         if (target) await kind.dispose(target);
       });
-      afterEach(() => server?.reset());
+      afterEach(async () => {
+        await server?.reset();
+      });
 
       suite(() => {
         if (!server) throw new Error('server not started');

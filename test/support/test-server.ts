@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
+import type { ClientOptions } from 'ws';
 import type { Logger } from '../../src/application/ports.js';
 import { createApplication, type RunningApplication } from '../../src/infrastructure/application.js';
 import { loadConfig } from '../../src/infrastructure/config.js';
@@ -56,6 +57,10 @@ export class TestServer {
     return this.app.db;
   }
 
+  get openConnections(): number {
+    return this.app.gateway.connectionCount;
+  }
+
   get wsUrl(): string {
     return `${this.baseUrl.replace('http', 'ws')}/ws`;
   }
@@ -77,8 +82,8 @@ export class TestServer {
     return reply.body.token as string;
   }
 
-  async connect(path = '/ws'): Promise<TestClient> {
-    const client = await TestClient.connect(this.baseUrl.replace('http', 'ws') + path);
+  async connect(path = '/ws', options: ClientOptions = {}): Promise<TestClient> {
+    const client = await TestClient.connect(this.baseUrl.replace('http', 'ws') + path, options);
     this.clients.push(client);
     return client;
   }
@@ -91,9 +96,9 @@ export class TestServer {
     return client;
   }
 
-  /** Between tests: drop the clients, empty the tables. */
+  /** Between tests: drop the clients (also those a test left stalled), empty the tables. */
   async reset(): Promise<void> {
-    for (const client of this.clients) client.close();
+    for (const client of this.clients) client.socket.terminate();
     await Promise.all(this.clients.map((client) => client.closed));
     this.clients = [];
     await resetTables(this.db);

@@ -1,4 +1,4 @@
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 
 export interface Frame {
   type: string;
@@ -32,8 +32,8 @@ export class TestClient {
   }
 
   /** Connects and takes the WELCOME frame, so tests start from a quiet connection. */
-  static async connect(url: string): Promise<TestClient> {
-    const socket = new WebSocket(url);
+  static async connect(url: string, options: ClientOptions = {}): Promise<TestClient> {
+    const socket = new WebSocket(url, options);
     socket.on('error', () => undefined);
     const client = new TestClient(socket);
     await new Promise<void>((resolve, reject) => {

@@ -22,6 +22,14 @@ export const CLOSE = {
   tryAgainLater: 1013,
 } as const;
 
+/**
+ * How often send buffers are checked. One event-loop turn can legitimately
+ * queue a whole stored batch for every reader, so a buffer over the limit
+ * only marks a reader slow when it is still over at the next check.
+ */
+const SLOW_CHECK_MS = 1000;
+/** Over this multiple of the limit a reader is cut at once, without waiting for the next check. */
+const HARD_LIMIT_FACTOR = 8;
 /** A connection that keeps sending past its rate limit after this many refusals in a row is closed. */
 const REFUSALS_BEFORE_CLOSE = 20;
 /** setTimeout cannot wait longer; an expiry further away is re-armed when this fires. */
@@ -51,6 +59,8 @@ interface Connection {
   lastPost: Promise<unknown>;
   /** Answered the last heartbeat ping. */
   alive: boolean;
+  /** Its send buffer was over the limit at the last check. */
+  behind: boolean;
   refusedInRow: number;
 }
 
@@ -66,6 +76,7 @@ export class ChatGateway {
   private readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly slowCheck: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private connectionCounter = 0;
 
@@ -77,6 +88,7 @@ export class ChatGateway {
   ) {
     this.unsubscribe = fanout.subscribe((message) => this.broadcast(message));
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs).unref();
+    this.slowCheck = setInterval(() => this.checkSendBuffers(), SLOW_CHECK_MS).unref();
   }
 
   /** Hand over an HTTP upgrade request. Returns false when the path is not the chat's. */
@@ -105,6 +117,7 @@ export class ChatGateway {
   async close(reason = 'server shutting down', graceMs = 2000): Promise<void> {
     this.unsubscribe();
     clearInterval(this.heartbeat);
+    clearInterval(this.slowCheck);
     const closed = [...this.connections].map(
       ({ socket }) =>
         new Promise<void>((resolve) => {
@@ -129,6 +142,7 @@ export class ChatGateway {
       expiryTimer: undefined,
       lastPost: Promise.resolve(),
       alive: true,
+      behind: false,
       refusedInRow: 0,
     };
     this.connections.add(connection);
@@ -248,18 +262,31 @@ export class ChatGateway {
     }
   }
 
+  private checkSendBuffers(): void {
+    for (const connection of this.connections) {
+      const over = connection.socket.bufferedAmount > this.options.sendBufferMaxBytes;
+      if (over && connection.behind) this.dropSlow(connection);
+      connection.behind = over;
+    }
+  }
+
   private send(connection: Connection, frame: string | Buffer): void {
     const { socket } = connection;
     if (socket.readyState !== WebSocket.OPEN) return;
-    if (socket.bufferedAmount > this.options.sendBufferMaxBytes) {
-      // The close frame queues behind what the reader is not reading; the
-      // terminate is what actually frees the memory.
-      this.logger.warn('connection too slow', { address: connection.address, buffered: socket.bufferedAmount });
-      socket.close(CLOSE.tryAgainLater, 'too slow: send buffer over limit');
-      setTimeout(() => socket.terminate(), 1000).unref();
+    if (socket.bufferedAmount > this.options.sendBufferMaxBytes * HARD_LIMIT_FACTOR) {
+      this.dropSlow(connection);
       return;
     }
     socket.send(frame, { binary: false });
+  }
+
+  private dropSlow(connection: Connection): void {
+    const { socket } = connection;
+    this.logger.warn('connection too slow', { address: connection.address, buffered: socket.bufferedAmount });
+    // The close frame queues behind what the reader is not reading, so it may
+    // never arrive; the terminate is what frees the memory.
+    socket.close(CLOSE.tryAgainLater, 'too slow: send buffer over limit');
+    setTimeout(() => socket.terminate(), 1000).unref();
   }
 
   private broadcast(message: Message): void {
