@@ -4,6 +4,7 @@ import { SystemClock } from '../adapters/clock/system-clock.js';
 import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
 import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
+import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
 import { BcryptPasswordHasher } from '../adapters/security/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
@@ -19,6 +20,8 @@ export const WEB_CLIENT_DIRECTORY = fileURLToPath(new URL('../../public/', impor
 
 export interface RunningApplication extends ChatServer {
   db: Knex;
+  /** The store changed behind the server's back (a restore, a test emptying tables): reload what is cached. */
+  invalidateCaches(): void;
   /** Graceful stop: clients told, writes in flight finished, database closed. */
   stop(): Promise<void>;
 }
@@ -28,11 +31,13 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   const { limits } = config;
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, ...(schema ? { schema } : {}) });
   const messages = new KnexMessageRepository(db);
+  const fanout = new InProcessFanout();
+  const recentMessages = new RecentMessagesCache(messages, fanout, config.historyMax);
   const container = buildContainer(
     {
       users: new KnexUserRepository(db),
-      messages,
-      fanout: new InProcessFanout(),
+      messages: recentMessages,
+      fanout,
       tokens: new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds),
       passwords: new BoundedPasswordHasher(new BcryptPasswordHasher(config.bcryptCost), limits.hashConcurrency, limits.hashQueueMax),
       clock: new SystemClock(),
@@ -62,6 +67,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   return {
     ...server,
     db,
+    invalidateCaches: () => recentMessages.invalidate(),
     async stop() {
       // Stop accepting first, then let clients go, then finish the writes they started.
       const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));

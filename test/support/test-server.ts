@@ -102,6 +102,7 @@ export class TestServer {
     await Promise.all(this.clients.map((client) => client.closed));
     this.clients = [];
     await resetTables(this.db);
+    this.app.invalidateCaches();
   }
 
   async stop(): Promise<void> {
