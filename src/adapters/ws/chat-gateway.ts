@@ -10,6 +10,7 @@ import type { Identity } from '../../domain/user.js';
 import { errorReply } from './error-replies.js';
 import { errorFrame, historyFrame, infoFrame, messageFrame } from './frames.js';
 import { parseFrame } from './protocol.js';
+import { TurnWriter, textFrame } from './turn-writer.js';
 import { refuseUpgrade, upgradeRefusal, type ConnectionLimits } from './upgrade-policy.js';
 
 export const CHAT_PATHS = new Set(['/', '/ws']);
@@ -74,6 +75,7 @@ export class ChatGateway {
     clientTracking: false,
   });
   private readonly connections = new Set<Connection>();
+  private readonly writer = new TurnWriter();
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly slowCheck: NodeJS.Timeout;
@@ -270,14 +272,19 @@ export class ChatGateway {
     }
   }
 
-  private send(connection: Connection, frame: string | Buffer): void {
+  private send(connection: Connection, frame: string): void {
+    if (this.writable(connection)) this.writer.send(connection.socket, frame);
+  }
+
+  private writable(connection: Connection): boolean {
     const { socket } = connection;
-    if (socket.readyState !== WebSocket.OPEN) return;
-    if (socket.bufferedAmount > this.options.sendBufferMaxBytes * HARD_LIMIT_FACTOR) {
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    // Judged on what earlier turns left unread, not on what this turn queued.
+    if (!this.writer.wroteThisTurn(socket) && socket.bufferedAmount > this.options.sendBufferMaxBytes * HARD_LIMIT_FACTOR) {
       this.dropSlow(connection);
-      return;
+      return false;
     }
-    socket.send(frame, { binary: false });
+    return true;
   }
 
   private dropSlow(connection: Connection): void {
@@ -290,9 +297,11 @@ export class ChatGateway {
   }
 
   private broadcast(message: Message): void {
-    // Encoded once for every receiver; ws only adds each connection's header.
-    const frame = Buffer.from(messageFrame(message));
-    for (const connection of this.connections) this.send(connection, frame);
+    // Serialized and framed once for every receiver.
+    const frame = textFrame(messageFrame(message));
+    for (const connection of this.connections) {
+      if (this.writable(connection)) this.writer.writeFrame(connection.socket, frame);
+    }
   }
 }
 
