@@ -84,16 +84,29 @@ export class KnexMessageRepository implements MessageRepository {
     this.writing = undefined;
   }
 
-  private insert(batch: Pending[]): Promise<MessageRow[]> {
-    return this.db<MessageRow>('messages')
-      .insert(batch.map(({ message }) => ({ username: message.username, text: message.text, created_at: message.createdAt })))
-      .returning(['id', 'username', 'text', 'created_at']);
+  /**
+   * Three array parameters whatever the batch size: the statement stays
+   * small to build, send and parse, where a VALUES list would carry three
+   * placeholders per row.
+   */
+  private async insert(batch: Pending[]): Promise<Array<{ id: number | string }>> {
+    const result = await this.db.raw<{ rows: Array<{ id: number | string }> }>(
+      `INSERT INTO messages (username, text, created_at)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[])
+       RETURNING id`,
+      [
+        batch.map(({ message }) => message.username),
+        batch.map(({ message }) => message.text),
+        batch.map(({ message }) => message.createdAt.toISOString()),
+      ],
+    );
+    return result.rows;
   }
 
-  private settle(batch: Pending[], rows: MessageRow[]): void {
-    // One statement takes its ids from the sequence in VALUES order.
-    rows.sort((a, b) => Number(a.id) - Number(b.id));
-    batch.forEach((pending, i) => pending.resolve(toMessage(rows[i] as MessageRow)));
+  private settle(batch: Pending[], rows: Array<{ id: number | string }>): void {
+    // The sequence hands out ids in the order unnest yields the rows, which is the batch's.
+    const ids = rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+    batch.forEach(({ message, resolve }, i) => resolve({ id: ids[i] as number, ...message }));
   }
 
   /** Resolves when every message handed to append() so far has been stored or refused. */
