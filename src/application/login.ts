@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { isAcceptablePassword } from '../domain/user.js';
+import { isAcceptablePassword, USERNAME_PATTERN } from '../domain/user.js';
 import type { PasswordHasher, TokenService, UserRepository } from './ports.js';
 import type { Credentials, Session } from './register.js';
 
@@ -13,7 +13,9 @@ export class Login {
   ) {}
 
   async execute({ username, password }: Credentials): Promise<Session> {
-    const user = await this.users.findByUsername(username);
+    // A name registration could never have accepted is nobody's; not asking the
+    // database also keeps Unicode case folding (İ, K) from matching ASCII names.
+    const user = USERNAME_PATTERN.test(username) ? await this.users.findByUsername(username) : undefined;
     // An unknown user costs one hash comparison too, so response time does not
     // tell which accounts exist.
     const hash = user?.passwordHash ?? (await this.hashToCompareAgainst());

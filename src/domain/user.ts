@@ -27,16 +27,28 @@ export function assertValidUsername(username: string): void {
   }
 }
 
+/**
+ * bcrypt stops at U+0000 (so "a\0b" would equal "a"), and U+FFFD is what
+ * undecodable bytes become, so two different passwords could collapse into
+ * one: neither is accepted.
+ */
+const AMBIGUOUS_CHARACTERS = /[\u0000\ufffd]/;
+
 export function isAcceptablePassword(password: string): boolean {
   const bytes = new TextEncoder().encode(password).length;
-  return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES && password.isWellFormed();
+  return (
+    bytes >= PASSWORD_MIN_BYTES &&
+    bytes <= PASSWORD_MAX_BYTES &&
+    password.isWellFormed() &&
+    !AMBIGUOUS_CHARACTERS.test(password)
+  );
 }
 
 export function assertValidPassword(password: string): void {
   if (!isAcceptablePassword(password)) {
     throw new DomainError(
       'INVALID_PASSWORD',
-      `password must be ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} bytes of UTF-8`,
+      `password must be ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} bytes of UTF-8, without U+0000 or U+FFFD`,
     );
   }
 }

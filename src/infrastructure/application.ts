@@ -69,9 +69,11 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     db,
     invalidateCaches: () => recentMessages.invalidate(),
     async stop() {
-      // Stop accepting first, then let clients go, then finish the writes they started.
+      // Stop accepting, refuse new posts, finish (and acknowledge) the writes already taken, then let clients go.
       const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));
       server.http.closeIdleConnections();
+      server.gateway.refusePosts();
+      await messages.whenIdle();
       await server.gateway.close();
       await messages.whenIdle();
       await closed;

@@ -5,7 +5,9 @@ import ClientPgLite from 'knex-pglite';
 import type { Logger } from '../application/ports.js';
 import { migrationSource } from './migrations/index.js';
 
-const CONNECT_TIMEOUT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 1500;
+/** A query unanswered this long is given up: a partitioned network answers nothing, not even a reset. */
+const QUERY_TIMEOUT_MS = 1500;
 
 export interface DatabaseOptions {
   /** A postgres:// URL, or undefined for the embedded PostgreSQL under dataDir. */
@@ -15,9 +17,17 @@ export interface DatabaseOptions {
   schema?: string;
   /** Where knex's own warnings go (failed connection attempts, for instance); default: knex's console output. */
   logger?: Logger;
+  /** Migrations may run long (an index on a big table): no query timeout for them. */
+  forMigrations?: boolean;
 }
 
-export function knexConfig({ url, dataDir, schema, logger }: DatabaseOptions): Knex.Config {
+/** A pg client as the pool sees it: enough to tell a connection that still waits for an answer. */
+interface PooledPgClient {
+  readyForQuery?: boolean;
+  connection?: { stream?: { destroy(): void } };
+}
+
+export function knexConfig({ url, dataDir, schema, logger, forMigrations }: DatabaseOptions): Knex.Config {
   const common = {
     ...(logger ? { log: knexLog(logger) } : {}),
     migrations: { migrationSource, ...(schema ? { schemaName: schema } : {}) },
@@ -26,8 +36,22 @@ export function knexConfig({ url, dataDir, schema, logger }: DatabaseOptions): K
   if (url) {
     return {
       client: 'pg',
-      connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
-      pool: { min: 0, max: 10 },
+      connection: {
+        connectionString: url,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        ...(forMigrations ? {} : { query_timeout: QUERY_TIMEOUT_MS }),
+      },
+      pool: {
+        min: 0,
+        max: 10,
+        // A connection whose query timed out still waits for that answer: never hand it out again, and
+        // reset it, so that a statement still in its send buffer cannot run late, after the network heals.
+        validate: (client: PooledPgClient) => {
+          if (client.readyForQuery) return true;
+          client.connection?.stream?.destroy();
+          return false;
+        },
+      },
       // Fail fast when the database is gone, so clients hear UNAVAILABLE instead of waiting a minute.
       acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
       ...common,
@@ -42,8 +66,14 @@ export function knexConfig({ url, dataDir, schema, logger }: DatabaseOptions): K
 
 export async function openDatabase(options: DatabaseOptions): Promise<Knex> {
   const db = knex(knexConfig(options));
-  if (options.schema) await db.raw('CREATE SCHEMA IF NOT EXISTS ??', [options.schema]);
-  await db.migrate.latest();
+  // PGlite has one connection and no timeouts: it migrates through the same instance.
+  const migrator = options.url ? knex(knexConfig({ ...options, forMigrations: true })) : db;
+  try {
+    if (options.schema) await migrator.raw('CREATE SCHEMA IF NOT EXISTS ??', [options.schema]);
+    await migrator.migrate.latest();
+  } finally {
+    if (migrator !== db) await migrator.destroy();
+  }
   return db;
 }
 

@@ -46,10 +46,14 @@ export function createChatServer(container: Container, options: EdgeOptions): Ch
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     }
   });
-  // A client that sends garbage instead of HTTP gets a 400, not an error thrown at the process.
+  // A client that sends garbage instead of HTTP gets a 400 like any other error, not an error thrown at the process.
   http.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'malformed HTTP request' } });
+    socket.end(
+      'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   });
   return { http, gateway };
 }

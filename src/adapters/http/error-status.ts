@@ -70,5 +70,11 @@ export function httpErrorReply(error: unknown): HttpErrorReply {
   if (parserError) return parserError;
   // co-body marks its JSON.parse failures (also for "__proto__" keys and non-object JSON) this way.
   if (error instanceof SyntaxError && (error as { status?: unknown }).status === 400) return INVALID_JSON;
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  // inflation refuses an unknown Content-Encoding with a bare 415; zlib fails on a body that does not decode.
+  if (status === 415) return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request body encoding is not supported' };
+  if (typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code)) {
+    return { ...INVALID_JSON, message: 'request body could not be decompressed' };
+  }
   return { status: 500, code: 'INTERNAL', message: 'the server could not handle this request', unexpected: error };
 }

@@ -78,8 +78,15 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   app.use(staticFiles(options.webClientDirectory));
   app.use(async (ctx, next) => {
     // ctx.is() is null without a body (answered as INVALID_FORMAT below) and false for another type.
-    if (ctx.path.startsWith('/api/') && ctx.method === 'POST' && ctx.is('application/json') === false) {
-      throw new EdgeError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with Content-Type: application/json');
+    if (ctx.path.startsWith('/api/') && ctx.method === 'POST') {
+      if (ctx.is('application/json') === false) {
+        throw new EdgeError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with Content-Type: application/json');
+      }
+      // Bytes in another charset would be decoded as UTF-8 with replacement characters.
+      const charset = ctx.request.charset;
+      if (charset && !/^utf-?8$/i.test(charset)) {
+        throw new EdgeError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as UTF-8 JSON');
+      }
     }
     await next();
   });

@@ -8,7 +8,7 @@ export function isUnreachable(error: unknown): boolean {
   return (
     (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) ||
     name === 'KnexTimeoutError' ||
-    (typeof message === 'string' && /Connection terminated|connection timeout|not queryable/i.test(message))
+    (typeof message === 'string' && /Connection terminated|connection timeout|not queryable|Query read timeout/i.test(message))
   );
 }
 

@@ -6,7 +6,7 @@ import { translateDatabaseFailure } from './database-failure.js';
 interface MessageRow {
   id: number | string;
   username: string;
-  text: string;
+  text_bytes: Uint8Array;
   created_at: Date | string;
 }
 
@@ -19,7 +19,7 @@ interface Pending {
 const toMessage = (row: MessageRow): Message => ({
   id: Number(row.id),
   username: row.username,
-  text: row.text,
+  text: Buffer.from(row.text_bytes).toString('utf8'),
   createdAt: new Date(row.created_at),
 });
 
@@ -50,10 +50,11 @@ export class KnexMessageRepository implements MessageRepository {
   }
 
   async latest(count: number): Promise<Message[]> {
-    const rows = await this.db<MessageRow>('messages')
+    const rows: MessageRow[] = await this.db('messages')
       .orderBy('id', 'desc')
       .limit(count)
-      .select('id', 'username', 'text', 'created_at')
+      // Raw bytes, decoded here: PGlite's decoder drops a leading U+FEFF from text columns.
+      .select('id', 'username', this.db.raw(`convert_to(text, 'UTF8') AS text_bytes`), 'created_at')
       .catch((error: unknown) => {
         throw translateDatabaseFailure(error);
       });

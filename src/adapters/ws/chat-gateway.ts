@@ -81,6 +81,8 @@ export class ChatGateway {
   private readonly slowCheck: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private connectionCounter = 0;
+  /** Shutting down: chat messages are refused, so that every one gets a definite answer. */
+  private refusingPosts = false;
 
   constructor(
     private readonly useCases: ChatUseCases,
@@ -106,6 +108,15 @@ export class ChatGateway {
     }
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address));
     return true;
+  }
+
+  /**
+   * First step of a shutdown: from now on chat messages are answered
+   * UNAVAILABLE (not stored), while those already taken are still stored and
+   * acknowledged before close() says goodbye.
+   */
+  refusePosts(): void {
+    this.refusingPosts = true;
   }
 
   get connectionCount(): number {
@@ -201,6 +212,10 @@ export class ChatGateway {
           );
         return;
       case 'post':
+        if (this.refusingPosts) {
+          this.send(connection, errorFrame('UNAVAILABLE', 'the server is shutting down; message not stored, send it again after reconnecting'));
+          return;
+        }
         // No reply on success: the broadcast copy is the sender's acknowledgement.
         connection.lastPost = this.useCases.postMessage
           .execute({ identity: connection.identity, username: command.username, text: command.text })
