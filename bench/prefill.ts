@@ -1,0 +1,191 @@
+/**
+ * The databases the bench runs against, prepared before a server starts and
+ * never measured: an empty scratch database per scenario, and message tables
+ * pre-filled with N rows for `history`, built once by INSERT ... SELECT
+ * generate_series and reused by later runs (a marker records a finished fill,
+ * so an interrupted one is redone rather than trusted).
+ *
+ * PostgreSQL: databases chat_bench (scratch) and chat_bench_h<N> (pre-filled)
+ * on the server at --pg-url. Embedded: PGlite data directories under the
+ * bench's data directory; a fresh PGlite directory takes seconds of initdb in
+ * WebAssembly, so one migrated template is kept and copied.
+ * The tables always come from the server's own migrations (openDatabase).
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { openDatabase } from '../src/infrastructure/database.js';
+
+export type DbKind = 'postgres' | 'embedded';
+
+export interface DbTarget {
+  kind: DbKind;
+  /** What the server gets: DATABASE_URL, or DATA_DIR for the embedded database. */
+  env: Record<string, string>;
+  /** PostgreSQL database name (for CPU accounting and settings), if any. */
+  pgDatabase: string | undefined;
+}
+
+export const SCRATCH_DATABASE = 'chat_bench';
+const FORBIDDEN_DATABASES = new Set(['test', 'postgres', 'template0', 'template1']);
+const MARKER_TABLE = 'bench_prefill';
+const MARKER_FILE = '.bench-prefill.json';
+const TEMPLATE_MARKER = '.bench-template';
+
+export function rowsLabel(rows: number): string {
+  if (rows % 1_000_000 === 0) return `${rows / 1_000_000}m`;
+  if (rows % 1000 === 0) return `${rows / 1000}k`;
+  return String(rows);
+}
+
+export class BenchDatabases {
+  constructor(
+    /** postgres://user@host:port (any database part is replaced). */
+    private readonly pgBaseUrl: string,
+    /** Where embedded databases are kept. */
+    private readonly dataRoot: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  pgUrl(database: string): string {
+    if (FORBIDDEN_DATABASES.has(database)) throw new Error(`the bench never uses the database "${database}"`);
+    const url = new URL(this.pgBaseUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  }
+
+  /** An empty, migrated database for one scenario. */
+  async scratch(kind: DbKind): Promise<DbTarget> {
+    if (kind === 'postgres') {
+      await this.ensurePgDatabase(SCRATCH_DATABASE);
+      const db = await openDatabase({ url: this.pgUrl(SCRATCH_DATABASE), dataDir: this.dataRoot });
+      try {
+        await db.raw('TRUNCATE users, messages RESTART IDENTITY');
+      } finally {
+        await db.destroy();
+      }
+      return this.pgTarget(SCRATCH_DATABASE);
+    }
+    const dir = join(this.dataRoot, 'embedded', 'scratch');
+    await this.copyTemplate(dir);
+    return { kind, env: { DATA_DIR: dir }, pgDatabase: undefined };
+  }
+
+  /** A database holding `rows` messages, reused when an earlier run already filled it. */
+  async prefilled(kind: DbKind, rows: number): Promise<DbTarget> {
+    const label = rowsLabel(rows);
+    if (kind === 'postgres') {
+      const name = `${SCRATCH_DATABASE}_h${label}`;
+      await this.ensurePgDatabase(name);
+      const db = await openDatabase({ url: this.pgUrl(name), dataDir: this.dataRoot });
+      try {
+        const marker = await db.raw(`SELECT to_regclass('${MARKER_TABLE}') AS present`);
+        const present = (marker.rows as Array<{ present: string | null }>)[0]?.present;
+        const filled = present ? Number((await db.raw(`SELECT rows FROM ${MARKER_TABLE}`)).rows[0]?.rows ?? -1) : -1;
+        if (filled === rows) {
+          this.log(`prefill: reusing PostgreSQL database ${name} (${rows.toLocaleString('en')} messages)`);
+        } else {
+          await db.raw(`DROP TABLE IF EXISTS ${MARKER_TABLE}`);
+          await fill(db, rows, 1_000_000, this.log, `PostgreSQL ${name}`);
+          await db.raw(`CREATE TABLE ${MARKER_TABLE} (rows bigint NOT NULL, filled_at timestamptz NOT NULL DEFAULT now())`);
+          await db.raw(`INSERT INTO ${MARKER_TABLE} (rows) VALUES (?)`, [rows]);
+        }
+      } finally {
+        await db.destroy();
+      }
+      return this.pgTarget(name);
+    }
+    const dir = join(this.dataRoot, 'embedded', `h${label}`);
+    const markerPath = join(dir, MARKER_FILE);
+    if (existsSync(markerPath) && (JSON.parse(readFileSync(markerPath, 'utf8')) as { rows: number }).rows === rows) {
+      this.log(`prefill: reusing embedded database ${dir} (${rows.toLocaleString('en')} messages)`);
+    } else {
+      await this.copyTemplate(dir);
+      const db = await openDatabase({ url: undefined, dataDir: dir });
+      try {
+        // PGlite's WebAssembly heap is bounded: smaller statements.
+        await fill(db, rows, 250_000, this.log, `embedded ${dir}`);
+      } finally {
+        await db.destroy();
+      }
+      writeFileSync(markerPath, JSON.stringify({ rows, filledAt: new Date().toISOString() }));
+    }
+    return { kind, env: { DATA_DIR: dir }, pgDatabase: undefined };
+  }
+
+  /** Server version and the durability settings that bear on ingest. */
+  async postgresInfo(): Promise<{ version: string; synchronousCommit: string; fsync: string }> {
+    await this.ensurePgDatabase(SCRATCH_DATABASE);
+    const client = new pg.Client({ connectionString: this.pgUrl(SCRATCH_DATABASE), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      const setting = async (name: string) => String((await client.query(`SHOW ${name}`)).rows[0]?.[name] ?? '?');
+      return { version: await setting('server_version'), synchronousCommit: await setting('synchronous_commit'), fsync: await setting('fsync') };
+    } finally {
+      await client.end();
+    }
+  }
+
+  private pgTarget(name: string): DbTarget {
+    return { kind: 'postgres', env: { DATABASE_URL: this.pgUrl(name) }, pgDatabase: name };
+  }
+
+  private async ensurePgDatabase(name: string): Promise<void> {
+    // CREATE DATABASE has to be said from some other database: the maintenance one.
+    const adminUrl = new URL(this.pgBaseUrl);
+    adminUrl.pathname = '/postgres';
+    const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 5000 });
+    await admin.connect();
+    try {
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) {
+        this.log(`creating PostgreSQL database ${name}`);
+        await admin.query(`CREATE DATABASE "${name}"`);
+      }
+    } finally {
+      await admin.end();
+    }
+  }
+
+  /** A migrated, empty PGlite directory at `dir`, copied from the kept template. */
+  private async copyTemplate(dir: string): Promise<void> {
+    const template = join(this.dataRoot, 'embedded', 'template');
+    if (!existsSync(join(template, TEMPLATE_MARKER))) {
+      this.log('creating the embedded template database (PGlite initdb, once)');
+      rmSync(template, { recursive: true, force: true });
+      mkdirSync(template, { recursive: true });
+      const db = await openDatabase({ url: undefined, dataDir: template });
+      await db.destroy();
+      writeFileSync(join(template, TEMPLATE_MARKER), new Date().toISOString());
+    }
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    cpSync(template, dir, { recursive: true });
+    rmSync(join(dir, TEMPLATE_MARKER), { force: true });
+  }
+}
+
+/**
+ * `rows` messages of about 100 characters from 1000 authors, one second
+ * apart, in statements of `batch` rows; then VACUUM ANALYZE so that the first
+ * timed reads do not pay for hint bits and statistics.
+ */
+async function fill(db: Knex, rows: number, batch: number, log: (line: string) => void, what: string): Promise<void> {
+  const started = performance.now();
+  await db.raw('TRUNCATE messages RESTART IDENTITY');
+  // One statement per batch, each its own transaction: bounded memory, visible progress.
+  for (let from = 1; from <= rows; from += batch) {
+    const to = Math.min(rows, from + batch - 1);
+    await db.raw(
+        `INSERT INTO messages (username, text, created_at)
+         SELECT 'user' || (g % 1000), 'prefilled message number ' || g || ' ' || repeat('.', 70),
+                timestamptz '2026-01-01 00:00:00+00' + make_interval(secs => g)
+         FROM generate_series(?::bigint, ?::bigint) AS g`,
+      [from, to],
+    );
+    log(`prefill ${what}: ${to.toLocaleString('en')} / ${rows.toLocaleString('en')} rows (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  await db.raw('VACUUM ANALYZE messages');
+  log(`prefill ${what}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
