@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { TokenService } from '../../application/ports.js';
 import { DomainError } from '../../domain/errors.js';
@@ -6,10 +7,15 @@ import type { Identity } from '../../domain/user.js';
 const ALGORITHM = 'HS256';
 
 export class JwtTokenService implements TokenService {
+  /** Made once: given a string, jsonwebtoken builds a key object on every call, the bulk of an auth's cost. */
+  private readonly secret: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   issue(username: string): { token: string; expiresAt: Date } {
     const token = jwt.sign({}, this.secret, { algorithm: ALGORITHM, subject: username, expiresIn: this.ttlSeconds });
