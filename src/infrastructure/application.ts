@@ -5,9 +5,9 @@ import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
 import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
-import { BcryptPasswordHasher } from '../adapters/security/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
+import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';
 import { InMemoryThrottle } from '../adapters/throttle/in-memory-throttle.js';
 import type { Logger } from '../application/ports.js';
 import type { Config } from './config.js';
@@ -39,7 +39,11 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       messages: recentMessages,
       fanout,
       tokens: new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds),
-      passwords: new BoundedPasswordHasher(new BcryptPasswordHasher(config.bcryptCost), limits.hashConcurrency, limits.hashQueueMax),
+      passwords: new BoundedPasswordHasher(
+        new NicedBcryptHasher(config.bcryptCost, limits.hashConcurrency),
+        limits.hashConcurrency,
+        limits.hashQueueMax,
+      ),
       clock: new SystemClock(),
       logger,
     },

@@ -30,7 +30,7 @@ export interface AbuseLimits {
   loginPerAccount: Rate;
   loginPerAddress: Rate;
   registerPerAddress: Rate;
-  /** bcrypt runs on libuv's small shared pool: at most this many at once... */
+  /** bcrypt threads (low priority, beside the event loop): at most this many hashes at once... */
   hashConcurrency: number;
   /** ...and at most this many waiting; past it, requests are refused at once. */
   hashQueueMax: number;

@@ -2,8 +2,7 @@ import type { PasswordHasher } from '../../application/ports.js';
 import { DomainError } from '../../domain/errors.js';
 
 /**
- * At most `concurrency` hashes run at once on libuv's small, shared thread
- * pool (file and DNS work need it too), and at most `queueMax` wait. Past
+ * At most `concurrency` hashes run at once and at most `queueMax` wait. Past
  * that a request is refused at once, so a login storm cannot pile up work
  * that will only finish after its clients have given up.
  */

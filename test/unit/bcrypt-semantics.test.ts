@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { BcryptPasswordHasher } from '../../src/adapters/security/bcrypt-password-hasher.js';
+import { NicedBcryptHasher } from '../../src/adapters/security/niced-bcrypt-hasher.js';
 
 function setup() {
   // The lowest cost bcrypt allows: fast enough for unit tests.
-  return { hasher: new BcryptPasswordHasher(4) };
+  return { hasher: new NicedBcryptHasher(4, 1) };
 }
 
-describe('BcryptPasswordHasher', () => {
+describe('NicedBcryptHasher: what bcrypt itself does', () => {
   it('produces a bcrypt hash at the given cost, not the password', async () => {
     const { hasher } = setup();
     const hash = await hasher.hash('correct horse');
