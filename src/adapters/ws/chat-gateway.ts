@@ -76,6 +76,8 @@ export class ChatGateway {
   });
   private readonly connections = new Set<Connection>();
   private readonly writer = new TurnWriter();
+  /** Frames published in this turn, not yet written. */
+  private outgoing: Buffer[] = [];
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly slowCheck: NodeJS.Timeout;
@@ -128,6 +130,8 @@ export class ChatGateway {
    * handshakes; clients that do not answer within the grace period are cut.
    */
   async close(reason = 'server shutting down', graceMs = 2000): Promise<void> {
+    // Acknowledgements still waiting for the end of this turn go out before the goodbyes.
+    if (this.outgoing.length > 0) this.flushBroadcast();
     this.unsubscribe();
     clearInterval(this.heartbeat);
     clearInterval(this.slowCheck);
@@ -288,6 +292,8 @@ export class ChatGateway {
   }
 
   private send(connection: Connection, frame: string): void {
+    // A reply never overtakes a message published before it.
+    if (this.outgoing.length > 0) this.flushBroadcast();
     if (this.writable(connection)) this.writer.send(connection.socket, frame);
   }
 
@@ -311,11 +317,22 @@ export class ChatGateway {
     setTimeout(() => socket.terminate(), 1000).unref();
   }
 
+  /**
+   * Every message published in this turn (a stored batch publishes many)
+   * leaves in one buffer: one write per connection per turn, whatever the
+   * number of messages, since the cost is per write, not per byte.
+   */
   private broadcast(message: Message): void {
-    // Serialized and framed once for every receiver.
-    const frame = textFrame(messageFrame(message));
+    if (this.outgoing.length === 0) process.nextTick(() => this.flushBroadcast());
+    this.outgoing.push(textFrame(messageFrame(message)));
+  }
+
+  private flushBroadcast(): void {
+    const frames = this.outgoing;
+    this.outgoing = [];
+    const data = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
     for (const connection of this.connections) {
-      if (this.writable(connection)) this.writer.writeFrame(connection.socket, frame);
+      if (this.writable(connection)) this.writer.writeFrame(connection.socket, data);
     }
   }
 }
