@@ -81,6 +81,11 @@ export class KnexMessageRepository implements MessageRepository {
           for (const pending of batch) pending.reject(translateDatabaseFailure(error));
         }
       }
+      // Let the acknowledgements of this batch go out and the frames that came
+      // meanwhile be read before taking the next: it then holds them all, so
+      // batches, and the broadcasts (one per batch), grow with the load
+      // instead of a fast commit sending each message alone.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     this.writing = undefined;
   }
