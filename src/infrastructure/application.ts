@@ -33,17 +33,14 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   const messages = new KnexMessageRepository(db);
   const fanout = new InProcessFanout();
   const recentMessages = new RecentMessagesCache(messages, fanout, config.historyMax);
+  const hasher = new NicedBcryptHasher(config.bcryptCost, limits.hashConcurrency);
   const container = buildContainer(
     {
       users: new KnexUserRepository(db),
       messages: recentMessages,
       fanout,
       tokens: new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds),
-      passwords: new BoundedPasswordHasher(
-        new NicedBcryptHasher(config.bcryptCost, limits.hashConcurrency),
-        limits.hashConcurrency,
-        limits.hashQueueMax,
-      ),
+      passwords: new BoundedPasswordHasher(hasher, limits.hashConcurrency, limits.hashQueueMax),
       clock: new SystemClock(),
       logger,
     },
@@ -79,9 +76,8 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       server.gateway.refusePosts();
       await messages.whenIdle();
       await server.gateway.close();
-      await messages.whenIdle();
       await closed;
-      await db.destroy();
+      await Promise.all([db.destroy(), hasher.close()]);
     },
   };
 }

@@ -47,4 +47,14 @@ describe('NicedBcryptHasher', () => {
     // bcrypt answers false or an error for a hash it cannot read; either way nothing crashes.
     expect(error === undefined || error instanceof Error).to.equal(true);
   });
+
+  it('refuses work once closed, instead of waiting for a worker that will not come', async () => {
+    const hasher = setup(1);
+    await hasher.close();
+    const error = await hasher.hash('too late').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(Error);
+  });
 });

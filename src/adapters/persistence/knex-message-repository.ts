@@ -27,10 +27,11 @@ const toMessage = (row: MessageRow): Message => ({
 const isRowError = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code));
 
 /**
- * Group commit: messages that arrive while a write is in flight are stored
- * together by the next multi-row INSERT. Only one write is in flight at a
- * time, so ids are assigned, committed and resolved in one order, which
- * keeps broadcast order equal to id order.
+ * Group commit: messages that arrive while a write is in flight, or while
+ * the last batch's acknowledgements go out, are stored together by the next
+ * INSERT. Only one write is in flight at a time, so ids are assigned,
+ * committed and resolved in one order, which keeps broadcast order equal to
+ * id order.
  */
 export class KnexMessageRepository implements MessageRepository {
   private queue: Pending[] = [];

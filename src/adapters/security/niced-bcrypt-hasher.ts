@@ -38,6 +38,7 @@ export class NicedBcryptHasher implements PasswordHasher {
   /** What each busy worker is doing: one job at a time. */
   private readonly busy = new Map<Worker, Task>();
   private readonly dead = new WeakSet<Worker>();
+  private closed = false;
   private readonly bcryptPath = createRequire(import.meta.url).resolve('bcrypt');
 
   constructor(
@@ -55,7 +56,16 @@ export class NicedBcryptHasher implements PasswordHasher {
     return (await this.run({ password, hash })) as boolean;
   }
 
+  /** Ends the workers; hashes in flight fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
   private async run(job: { password: string; hash?: string; cost?: number }): Promise<string | boolean> {
+    if (this.closed) throw new Error('password hasher is closed');
     const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve) => this.waiting.push(resolve)));
     try {
       return await new Promise<string | boolean>((resolve, reject) => {
