@@ -356,6 +356,10 @@ function onInfo(frame) {
   if (frame.code === 'AUTHENTICATED' && session) {
     setState('authorized');
     requestHistory(DEFAULT_HISTORY);
+  } else if (frame.code === 'TOKEN_EXPIRED' && session) {
+    // The server unauthorized this connection when the token ran out; it still receives messages.
+    expireSession('your session has expired; log in again');
+    if (ws) setState('connected');
   }
 }
 
