@@ -7,7 +7,6 @@ import {
   setScene,
   storedTexts,
   storedUsernames,
-  UNTHROTTLED,
   WS_ERROR_CODES,
 } from '../support/hostile.js';
 import { TEST_PASSWORD } from '../support/test-server.js';
@@ -54,7 +53,7 @@ interface Reply {
   body: any;
 }
 
-describeOnEachDatabase('Fuzzing the edges', UNTHROTTLED, (server) => {
+describeOnEachDatabase('Fuzzing the edges', {}, (server) => {
   async function post(path: string, body: string | Uint8Array, contentType = 'application/json'): Promise<Reply> {
     const response = await fetch(server().baseUrl + path, { method: 'POST', headers: { 'content-type': contentType }, body });
     const text = await response.text();

@@ -9,7 +9,6 @@ import {
   setScene,
   storedTexts,
   storedUsernames,
-  UNTHROTTLED,
 } from '../support/hostile.js';
 import { chunked, rawHttp, rawPost, type RawHttpReply } from '../support/raw-http.js';
 import { TEST_PASSWORD } from '../support/test-server.js';
@@ -130,7 +129,7 @@ const LOOKALIKE_LOGINS: Array<[string, string]> = [
   ['a LIKE wildcard %', 'a%'],
 ];
 
-describeOnEachDatabase('Hostile input refused at the edges', UNTHROTTLED, (server) => {
+describeOnEachDatabase('Hostile input refused at the edges', {}, (server) => {
   const scene = (...accounts: string[]) => setScene(server(), ...accounts);
   const post = (path: string, body: Body, contentType: string | null = 'application/json'): Promise<RawHttpReply> =>
     rawPost(server().baseUrl, path, contentType === null ? {} : { 'Content-Type': contentType }, body);
@@ -341,7 +340,7 @@ describeOnEachDatabase('Hostile input refused at the edges', UNTHROTTLED, (serve
   });
 }, POSTGRESQL_ONLY);
 
-describeOnEachDatabase('Hostile input that reaches the database', UNTHROTTLED, (server) => {
+describeOnEachDatabase('Hostile input that reaches the database', {}, (server) => {
   const scene = (...accounts: string[]) => setScene(server(), ...accounts);
   const post = (path: string, body: Body, contentType: string | null = 'application/json'): Promise<RawHttpReply> =>
     rawPost(server().baseUrl, path, contentType === null ? {} : { 'Content-Type': contentType }, body);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { POSTGRESQL_ONLY } from '../support/databases.js';
 import { describeOnEachDatabase } from '../support/each-database.js';
-import { setScene, UNTHROTTLED } from '../support/hostile.js';
+import { setScene } from '../support/hostile.js';
 import { OPCODE, RawWebSocket, type FrameSpec } from '../support/raw-websocket.js';
 
 /**
@@ -46,7 +46,7 @@ const VIOLATIONS: Array<[string, FrameSpec[], number]> = [
   ['fragments adding up to more than 64 KiB', [text(Buffer.alloc(40 * KiB, 0x20), { fin: false }), { opcode: OPCODE.continuation, payload: Buffer.alloc(30 * KiB, 0x20) }], 1009],
 ];
 
-describeOnEachDatabase('Raw WebSocket frames', UNTHROTTLED, (server) => {
+describeOnEachDatabase('Raw WebSocket frames', {}, (server) => {
   const raws: RawWebSocket[] = [];
   afterEach(() => {
     for (const raw of raws.splice(0)) raw.destroy();

@@ -1,21 +1,6 @@
 import { expect } from 'chai';
-import { GENEROUS_LIMITS, type TestServer } from './test-server.js';
+import type { TestServer } from './test-server.js';
 import type { TestClient } from './ws-client.js';
-
-/**
- * For suites that throw hostile input at the server: the abuse throttles
- * raised far out of reach, so that what answers is the input handling, never a
- * rate limit.
- */
-export const UNTHROTTLED: Record<string, string> = {
-  ...GENEROUS_LIMITS,
-  MESSAGE_RATE_PER_SECOND: '100000',
-  MESSAGE_RATE_BURST: '100000',
-  LOGIN_LIMIT_PER_ACCOUNT: '100000/1s',
-  LOGIN_LIMIT_PER_ADDRESS: '100000/1s',
-  REGISTER_LIMIT_PER_ADDRESS: '100000/1s',
-  MAX_CONNECTIONS_PER_ADDRESS: '100000',
-};
 
 /** docs/protocol.md: every HTTP error code a client may see here, with its status. */
 export const HTTP_ERROR_STATUS: Readonly<Record<string, number>> = {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { ArrivalQueue } from './arrival-queue.js';
 
 /** RFC 6455 opcodes. */
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
@@ -61,17 +62,14 @@ const WAIT_MS = 3000;
  */
 export class RawWebSocket {
   private buffer = Buffer.alloc(0);
-  private readonly frames: ServerFrame[] = [];
-  private waiter: (() => void) | undefined;
-  private ended = false;
+  private readonly frames = new ArrivalQueue<ServerFrame>();
   /** Resolves when the server has ended or reset the TCP connection. */
   readonly closed: Promise<void>;
 
   private constructor(private readonly socket: net.Socket, rest: Buffer) {
     this.closed = new Promise((resolve) => {
       const done = () => {
-        this.ended = true;
-        this.waiter?.();
+        this.frames.end();
         resolve();
       };
       socket.on('end', done);
@@ -115,22 +113,8 @@ export class RawWebSocket {
     this.write(encodeFrame(spec));
   }
 
-  async nextFrame(timeoutMs = WAIT_MS): Promise<ServerFrame> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.frames.length === 0) {
-      if (this.ended) throw new Error('connection ended while waiting for a frame');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = undefined;
-    }
-    return this.frames.shift() as ServerFrame;
+  nextFrame(timeoutMs = WAIT_MS): Promise<ServerFrame> {
+    return this.frames.take(timeoutMs);
   }
 
   /** The next text frame, parsed as JSON. */
@@ -176,7 +160,6 @@ export class RawWebSocket {
       this.frames.push(frame.frame);
       this.buffer = this.buffer.subarray(frame.size);
     }
-    this.waiter?.();
   }
 }
 

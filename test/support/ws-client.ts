@@ -1,4 +1,5 @@
 import { WebSocket, type ClientOptions } from 'ws';
+import { ArrivalQueue } from './arrival-queue.js';
 
 export interface Frame {
   type: string;
@@ -14,19 +15,15 @@ const WAIT_MS = 3000;
 
 /** A real WebSocket client that queues what the server sends, for tests to take in order. */
 export class TestClient {
-  private readonly frames: Frame[] = [];
-  private waiter: (() => void) | undefined;
+  private readonly frames = new ArrivalQueue<Frame>();
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
-      this.waiter?.();
-    });
+    socket.on('message', (data) => this.frames.push(JSON.parse(data.toString()) as Frame));
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
         resolve({ code, reason: reason.toString() });
-        this.waiter?.();
+        this.frames.end();
       });
     });
   }
@@ -60,22 +57,8 @@ export class TestClient {
     if (frame.code !== 'AUTHENTICATED') throw new Error(`auth failed: ${JSON.stringify(frame)}`);
   }
 
-  async next(timeoutMs = WAIT_MS): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.frames.length === 0) {
-      if (this.socket.readyState === WebSocket.CLOSED) throw new Error('connection closed while waiting for a frame');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = undefined;
-    }
-    return this.frames.shift() as Frame;
+  next(timeoutMs = WAIT_MS): Promise<Frame> {
+    return this.frames.take(timeoutMs);
   }
 
   async nextMany(count: number, timeoutMs = WAIT_MS): Promise<Frame[]> {
@@ -87,7 +70,8 @@ export class TestClient {
   /** Fails if anything arrives within the window: for what must not be delivered. */
   async expectNothing(windowMs = 150): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, windowMs));
-    if (this.frames.length > 0) throw new Error(`expected no frame, got ${JSON.stringify(this.frames[0])}`);
+    const frame = this.frames.peek();
+    if (frame !== undefined) throw new Error(`expected no frame, got ${JSON.stringify(frame)}`);
   }
 
   close(): void {
