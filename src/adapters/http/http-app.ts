@@ -34,8 +34,8 @@ function credentialsFrom(body: unknown): Credentials {
 }
 
 /** Spends one unit of `key`'s budget, or refuses with 429 and when to come back. */
-function throttle(throttle: Throttle, key: string, what: string): void {
-  const retryAfterSeconds = throttle.take(key);
+function throttle(budget: Throttle, key: string, what: string): void {
+  const retryAfterSeconds = budget.take(key);
   if (retryAfterSeconds > 0) {
     throw new EdgeError(429, 'RATE_LIMITED', `too many ${what}; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
   }

@@ -18,8 +18,8 @@ export class JwtTokenService implements TokenService {
   }
 
   issue(username: string): { token: string; expiresAt: Date } {
-    const token = jwt.sign({}, this.secret, { algorithm: ALGORITHM, subject: username, expiresIn: this.ttlSeconds });
-    const { exp } = jwt.decode(token) as { exp: number };
+    const exp = Math.floor(Date.now() / 1000) + this.ttlSeconds;
+    const token = jwt.sign({ exp }, this.secret, { algorithm: ALGORITHM, subject: username });
     return { token, expiresAt: new Date(exp * 1000) };
   }
 

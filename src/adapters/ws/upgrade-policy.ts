@@ -10,6 +10,7 @@ export interface ConnectionLimits {
 
 export interface UpgradeRefusal {
   status: 403 | 429 | 503;
+  code: 'ORIGIN_NOT_ALLOWED' | 'TOO_MANY_CONNECTIONS';
   reason: string;
 }
 
@@ -22,13 +23,13 @@ export function upgradeRefusal(
   limits: ConnectionLimits,
 ): UpgradeRefusal | undefined {
   if (!originAllowed(request, limits.allowedOrigins)) {
-    return { status: 403, reason: 'this origin may not open a chat connection' };
+    return { status: 403, code: 'ORIGIN_NOT_ALLOWED', reason: 'this origin may not open a chat connection' };
   }
   if (open >= limits.maxConnections) {
-    return { status: 503, reason: 'the server has reached its connection limit; try again later' };
+    return { status: 503, code: 'TOO_MANY_CONNECTIONS', reason: 'the server has reached its connection limit; try again later' };
   }
   if (openFromAddress >= limits.maxConnectionsPerAddress) {
-    return { status: 429, reason: `too many connections from ${address}` };
+    return { status: 429, code: 'TOO_MANY_CONNECTIONS', reason: `too many connections from ${address}` };
   }
   return undefined;
 }
@@ -50,8 +51,8 @@ function originAllowed(request: IncomingMessage, allowed: readonly string[] | un
 
 const REASON_PHRASES = { 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
 
-export function refuseUpgrade(socket: Duplex, { status, reason }: UpgradeRefusal): void {
-  const body = JSON.stringify({ error: { code: status === 403 ? 'ORIGIN_NOT_ALLOWED' : 'TOO_MANY_CONNECTIONS', message: reason } });
+export function refuseUpgrade(socket: Duplex, { status, code, reason }: UpgradeRefusal): void {
+  const body = JSON.stringify({ error: { code, message: reason } });
   socket.end(
     `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\n` +
       'Connection: close\r\nContent-Type: application/json\r\n' +
