@@ -186,6 +186,8 @@ async function fill(db: Knex, rows: number, batch: number, log: (line: string) =
     );
     log(`prefill ${what}: ${to.toLocaleString('en')} / ${rows.toLocaleString('en')} rows (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
+  // Writers number messages from the log's head (migration 003): it must follow the bulk insert.
+  await db.raw('UPDATE message_log SET last_id = (SELECT coalesce(max(id), 0) FROM messages)');
   await db.raw('VACUUM ANALYZE messages');
   log(`prefill ${what}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

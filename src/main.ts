@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { JsonLineLogger } from './adapters/logging/json-line-logger.js';
+import { PinoLogger } from './adapters/logging/pino-logger.js';
 import { createApplication } from './infrastructure/application.js';
 import { ConfigError, loadConfig } from './infrastructure/config.js';
 
@@ -13,12 +13,21 @@ try {
   config = loadConfig(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
+  // One line, nothing else: the message names the variable and what it expects.
   console.error(`configuration error: ${error.message}`);
   process.exit(1);
 }
 
-const logger = new JsonLineLogger(config.logLevel);
-const app = await createApplication(config, logger);
+const logger = new PinoLogger(config.logLevel);
+const app = await createApplication(config, logger).catch((error: unknown) => {
+  // The database could not be opened or migrated: one log line saying so, not an uncaught exception.
+  logger.error('start failed', { error });
+  process.exit(1);
+});
+app.http.once('error', (error) => {
+  logger.error('listen failed', { error, host: config.host, port: config.port });
+  process.exit(1);
+});
 app.http.listen(config.port, config.host, () => {
   const { port } = app.http.address() as AddressInfo;
   logger.info('listening', {

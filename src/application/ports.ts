@@ -7,11 +7,37 @@ export interface UserRepository {
   findByUsername(username: string): Promise<User | undefined>;
 }
 
+export interface Appended {
+  message: Message;
+  /** The message repeats a stored one's client id: this is the stored one, and nothing new was stored. */
+  duplicate: boolean;
+}
+
+/** Up to `limit` messages of a room, oldest first: the latest ones, or those before or after an id. */
+export interface HistoryQuery {
+  room: string;
+  limit: number;
+  before?: number;
+  after?: number;
+}
+
 export interface MessageRepository {
-  /** Resolves once the message is durable; ids increase in resolution order. */
-  append(message: NewMessage): Promise<Message>;
-  /** The `count` latest messages, oldest first. */
-  latest(count: number): Promise<Message[]>;
+  /**
+   * Resolves once the message is durable. Ids are dense and global (1, 2, 3...),
+   * handed out in commit order, so a committed id means every lower one is committed.
+   */
+  append(message: NewMessage): Promise<Appended>;
+  page(query: HistoryQuery): Promise<Message[]>;
+  /** Every room's messages with ids above `afterId`, oldest first: what a fan-out missed. */
+  since(afterId: number, limit: number): Promise<Message[]>;
+  /** The highest committed id, 0 when nothing is stored. */
+  lastId(): Promise<number>;
+}
+
+export interface RoomRepository {
+  /** Creates the room unless it exists. */
+  ensure(name: string): Promise<void>;
+  exists(name: string): Promise<boolean>;
 }
 
 /** Delivers stored messages to every listener, in the order they are published. */
@@ -36,6 +62,7 @@ export interface Clock {
 }
 
 export interface ChatLimits {
+  /** The most messages one history answer or catch-up page holds. */
   readonly historyMax: number;
   readonly messageMaxCharacters: number;
 }
@@ -57,6 +84,7 @@ export interface Logger {
 export const TYPES = {
   UserRepository: Symbol('UserRepository'),
   MessageRepository: Symbol('MessageRepository'),
+  RoomRepository: Symbol('RoomRepository'),
   MessageFanout: Symbol('MessageFanout'),
   TokenService: Symbol('TokenService'),
   PasswordHasher: Symbol('PasswordHasher'),
@@ -68,4 +96,50 @@ export const TYPES = {
   Authenticate: Symbol('Authenticate'),
   PostMessage: Symbol('PostMessage'),
   RecallHistory: Symbol('RecallHistory'),
+  JoinRoom: Symbol('JoinRoom'),
 } as const;
+
+/** One thing the server needs before it should be sent traffic (the database, Redis, not shutting down). */
+export interface ReadinessProbe {
+  readonly name: string;
+  /** What /readyz reports for this probe when check() is false, throws or is late: "unreachable", "shutting down". */
+  readonly notReady: string;
+  check(): Promise<boolean> | boolean;
+}
+
+/**
+ * What the edges and the message store report as they work, for metrics.
+ * The chat gateway and the message repository declare the part they call
+ * (GatewayObserver, StorageObserver). The calls sit on hot paths:
+ * implementations only count, never wait.
+ */
+export interface ChatMetrics {
+  /** A batch of `batchSize` messages committed, `seconds` after its INSERT began. */
+  stored(batchSize: number, seconds: number): void;
+  /** `frames` chat frames written to each of `receivers` connections. */
+  delivered(frames: number, receivers: number): void;
+  /** A message's frames written to its room, `seconds` after it was posted. */
+  fannedOut(seconds: number): void;
+  /** A WebSocket error frame with this code. */
+  errorSent(code: string): void;
+  /** An HTTP error reply with this code. */
+  httpErrorSent(code: string): void;
+  /** A throttle said no: login_account, login_address, register_address or frames. */
+  refused(limit: string): void;
+}
+
+/** For tests and for adapters built without metrics. */
+export const NO_METRICS: ChatMetrics = {
+  stored() {},
+  delivered() {},
+  fannedOut() {},
+  errorSent() {},
+  httpErrorSent() {},
+  refused() {},
+};
+
+/** The text GET /metrics serves. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  render(): Promise<string>;
+}

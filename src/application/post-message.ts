@@ -1,7 +1,8 @@
 import { DomainError } from '../domain/errors.js';
-import { assertValidMessageText, type Message } from '../domain/message.js';
+import { assertValidClientId, assertValidMessageText } from '../domain/message.js';
+import { assertValidRoomName } from '../domain/room.js';
 import { sameUsername, type Identity } from '../domain/user.js';
-import type { ChatLimits, Clock, MessageFanout, MessageRepository } from './ports.js';
+import type { Appended, ChatLimits, Clock, MessageFanout, MessageRepository } from './ports.js';
 
 export interface PostMessageInput {
   /** Who the connection proved to be, if anyone. */
@@ -9,6 +10,8 @@ export interface PostMessageInput {
   /** The name the frame claims; the identity decides, the frame must agree. */
   username: string;
   text: string;
+  room: string;
+  clientId?: string | undefined;
 }
 
 export class PostMessage {
@@ -19,7 +22,8 @@ export class PostMessage {
     private readonly limits: ChatLimits,
   ) {}
 
-  async execute({ identity, username, text }: PostMessageInput): Promise<Message> {
+  /** Stores, then publishes; a repeated client id returns the stored original and publishes nothing. */
+  async execute({ identity, username, text, room, clientId }: PostMessageInput): Promise<Appended> {
     if (!identity) {
       throw new DomainError('NOT_AUTHENTICATED', 'send "auth <token>" before posting messages');
     }
@@ -30,9 +34,17 @@ export class PostMessage {
     if (!sameUsername(identity.username, username)) {
       throw new DomainError('USERNAME_MISMATCH', `this connection is authorized as "${identity.username}"`);
     }
+    assertValidRoomName(room);
+    if (clientId !== undefined) assertValidClientId(clientId);
     assertValidMessageText(text, this.limits.messageMaxCharacters);
-    const message = await this.messages.append({ username: identity.username, text, createdAt: now });
-    this.fanout.publish(message);
-    return message;
+    const appended = await this.messages.append({
+      room,
+      username: identity.username,
+      text,
+      createdAt: now,
+      ...(clientId === undefined ? {} : { clientId }),
+    });
+    if (!appended.duplicate) this.fanout.publish(appended.message);
+    return appended;
   }
 }

@@ -16,7 +16,12 @@ export type ErrorCode =
   | 'MESSAGE_TOO_LONG'
   | 'INVALID_FORMAT'
   | 'UNAVAILABLE'
-  | 'BUSY';
+  | 'BUSY'
+  | 'INVALID_ROOM'
+  | 'UNKNOWN_ROOM'
+  | 'NOT_A_MEMBER'
+  | 'TOO_MANY_ROOMS'
+  | 'INVALID_CLIENT_ID';
 
 export class DomainError extends Error {
   constructor(

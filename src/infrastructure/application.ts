@@ -2,18 +2,24 @@ import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
+import { RedisFanout } from '../adapters/fanout/redis-fanout.js';
+import { CountingThrottle } from '../adapters/metrics/counting-throttle.js';
+import { MetricsLog } from '../adapters/metrics/metrics-log.js';
+import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
 import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
+import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';
 import { InMemoryThrottle } from '../adapters/throttle/in-memory-throttle.js';
-import type { Logger } from '../application/ports.js';
+import type { Logger, ReadinessProbe } from '../application/ports.js';
 import type { Config } from './config.js';
 import { buildContainer } from './container.js';
 import { openDatabase } from './database.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { databaseProbe, ShutdownProbe } from './readiness.js';
 import { createChatServer, type ChatServer } from './server.js';
 
 export const WEB_CLIENT_DIRECTORY = fileURLToPath(new URL('../../public/', import.meta.url));
@@ -30,14 +36,22 @@ export interface RunningApplication extends ChatServer {
 export async function createApplication(config: Config, logger: Logger, schema?: string): Promise<RunningApplication> {
   const { limits } = config;
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, ...(schema ? { schema } : {}) });
-  const messages = new KnexMessageRepository(db);
-  const fanout = new InProcessFanout();
-  const recentMessages = new RecentMessagesCache(messages, fanout, config.historyMax);
+  const metrics = new PromMetrics();
+  const messages = new KnexMessageRepository(db, { observer: metrics });
+  // Nodes sharing a database hear each other through Redis; a single node fans out in process.
+  const redisFanout = config.redisUrl
+    ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: messages, logger })
+    : undefined;
+  const fanout = redisFanout ?? new InProcessFanout();
+  const rooms = new KnexRoomRepository(db);
+  // One more than a page: the extra message tells whether more follow.
+  const recentMessages = new RecentMessagesCache(messages, fanout, config.historyMax + 1);
   const hasher = new NicedBcryptHasher(config.bcryptCost, limits.hashConcurrency);
   const container = buildContainer(
     {
       users: new KnexUserRepository(db),
       messages: recentMessages,
+      rooms,
       fanout,
       tokens: new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds),
       passwords: new BoundedPasswordHasher(hasher, limits.hashConcurrency, limits.hashQueueMax),
@@ -46,37 +60,62 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     },
     { historyMax: config.historyMax, messageMaxCharacters: config.messageMax },
   );
+  const shutdown = new ShutdownProbe();
+  const readiness: ReadinessProbe[] = [
+    databaseProbe(db),
+    ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []),
+    shutdown,
+  ];
+  const counted = (throttle: InMemoryThrottle, limit: string) => new CountingThrottle(throttle, limit, metrics);
   const server = createChatServer(container, {
     http: {
       webClientDirectory: WEB_CLIENT_DIRECTORY,
       throttles: {
-        loginPerAccount: new InMemoryThrottle(limits.loginPerAccount),
-        loginPerAddress: new InMemoryThrottle(limits.loginPerAddress),
-        registerPerAddress: new InMemoryThrottle(limits.registerPerAddress),
+        loginPerAccount: counted(new InMemoryThrottle(limits.loginPerAccount), 'login_account'),
+        loginPerAddress: counted(new InMemoryThrottle(limits.loginPerAddress), 'login_address'),
+        registerPerAddress: counted(new InMemoryThrottle(limits.registerPerAddress), 'register_address'),
       },
+      ops: { readiness, metrics },
+      metrics,
     },
     gateway: {
-      frameThrottle: new InMemoryThrottle({ count: limits.messageBurst, perSeconds: limits.messageBurst / limits.messagesPerSecond }),
+      frameThrottle: counted(
+        new InMemoryThrottle({ count: limits.messageBurst, perSeconds: limits.messageBurst / limits.messagesPerSecond }),
+        'frames',
+      ),
       maxConnections: limits.maxConnections,
       maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
       allowedOrigins: limits.allowedOrigins,
       heartbeatMs: limits.heartbeatSeconds * 1000,
       sendBufferMaxBytes: limits.sendBufferMaxBytes,
+      roomsPerConnection: limits.roomsPerConnection,
+      observer: metrics,
     },
   });
+  metrics.countConnections(server.gateway);
+  const metricsLog = config.metricsIntervalSeconds > 0 ? new MetricsLog(logger, config.metricsIntervalSeconds, () => metrics.snapshot()) : undefined;
 
   return {
     ...server,
     db,
-    invalidateCaches: () => recentMessages.invalidate(),
+    invalidateCaches: () => {
+      recentMessages.invalidate();
+      redisFanout?.restart().catch((error: unknown) => logger.error('fan-out restart failed', { error }));
+      rooms.forget();
+    },
     async stop() {
-      // Stop accepting, refuse new posts, finish (and acknowledge) the writes already taken, then let clients go.
+      // Not ready from now on; stop accepting, refuse new posts, finish (and acknowledge) the writes already taken, then let clients go.
+      shutdown.begin();
       const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));
       server.http.closeIdleConnections();
       server.gateway.refusePosts();
       await messages.whenIdle();
+      // Own messages waiting behind another node's (the Redis fan-out delivers in id order) go out before the goodbyes.
+      await redisFanout?.drain(1000);
       await server.gateway.close();
+      await redisFanout?.close();
       await closed;
+      metricsLog?.stop();
       await Promise.all([db.destroy(), hasher.close()]);
     },
   };

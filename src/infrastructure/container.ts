@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { Authenticate } from '../application/authenticate.js';
+import { JoinRoom } from '../application/join-room.js';
 import { Login } from '../application/login.js';
 import {
   TYPES,
@@ -10,6 +11,7 @@ import {
   type MessageFanout,
   type MessageRepository,
   type PasswordHasher,
+  type RoomRepository,
   type TokenService,
   type UserRepository,
 } from '../application/ports.js';
@@ -21,6 +23,7 @@ import { Register } from '../application/register.js';
 export interface Adapters {
   users: UserRepository;
   messages: MessageRepository;
+  rooms: RoomRepository;
   fanout: MessageFanout;
   tokens: TokenService;
   passwords: PasswordHasher;
@@ -36,6 +39,7 @@ export function buildContainer(adapters: Adapters, limits: ChatLimits): Containe
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind<UserRepository>(TYPES.UserRepository).toConstantValue(adapters.users);
   container.bind<MessageRepository>(TYPES.MessageRepository).toConstantValue(adapters.messages);
+  container.bind<RoomRepository>(TYPES.RoomRepository).toConstantValue(adapters.rooms);
   container.bind<MessageFanout>(TYPES.MessageFanout).toConstantValue(adapters.fanout);
   container.bind<TokenService>(TYPES.TokenService).toConstantValue(adapters.tokens);
   container.bind<PasswordHasher>(TYPES.PasswordHasher).toConstantValue(adapters.passwords);
@@ -58,6 +62,9 @@ export function buildContainer(adapters: Adapters, limits: ChatLimits): Containe
     );
   container
     .bind(TYPES.RecallHistory)
-    .toDynamicValue((context) => new RecallHistory(context.get(TYPES.MessageRepository), context.get(TYPES.ChatLimits)));
+    .toDynamicValue(
+      (context) => new RecallHistory(context.get(TYPES.MessageRepository), context.get(TYPES.RoomRepository), context.get(TYPES.ChatLimits)),
+    );
+  container.bind(TYPES.JoinRoom).toDynamicValue((context) => new JoinRoom(context.get(TYPES.RoomRepository)));
   return container;
 }

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { Container } from 'inversify';
 import type { Authenticate } from '../application/authenticate.js';
+import type { JoinRoom } from '../application/join-room.js';
 import type { Login } from '../application/login.js';
-import { TYPES, type Logger, type MessageFanout } from '../application/ports.js';
+import { TYPES, type Logger, type MessageFanout, type RoomRepository } from '../application/ports.js';
 import type { PostMessage } from '../application/post-message.js';
 import type { RecallHistory } from '../application/recall-history.js';
 import type { Register } from '../application/register.js';
@@ -28,11 +29,14 @@ export function createChatServer(container: Container, options: EdgeOptions): Ch
     logger,
     options.http,
   );
+  const rooms = container.get<RoomRepository>(TYPES.RoomRepository);
   const gateway = new ChatGateway(
     {
       authenticate: container.get<Authenticate>(TYPES.Authenticate),
       postMessage: container.get<PostMessage>(TYPES.PostMessage),
       recallHistory: container.get<RecallHistory>(TYPES.RecallHistory),
+      joinRoom: container.get<JoinRoom>(TYPES.JoinRoom),
+      roomExists: (room) => rooms.exists(room),
     },
     container.get<MessageFanout>(TYPES.MessageFanout),
     logger,

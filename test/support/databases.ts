@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import pg from 'pg';
+import { DEFAULT_ROOM } from '../../src/domain/room.js';
 import { openDatabase } from '../../src/infrastructure/database.js';
 
 /** The CI machine's PostgreSQL; override with TEST_DATABASE_URL. */
@@ -84,7 +85,15 @@ export function openTestDatabase(target: DatabaseTarget): Promise<Knex> {
   return openDatabase({ url: target.url, dataDir: target.dataDir, ...(target.schema ? { schema: target.schema } : {}) });
 }
 
-/** Empties every table and restarts ids, so each test starts from nothing. */
+/**
+ * Empties every table and restarts ids, so each test starts from nothing:
+ * message ids come from message_log, not from a sequence, so it is rewound
+ * too, and the room every connection starts in is put back.
+ */
 export async function resetTables(db: Knex): Promise<void> {
-  await db.raw('TRUNCATE users, messages RESTART IDENTITY');
+  await db.transaction(async (trx) => {
+    await trx.raw('TRUNCATE users, messages, rooms RESTART IDENTITY');
+    await trx.raw('INSERT INTO rooms (name) VALUES (?)', [DEFAULT_ROOM]);
+    await trx.raw('UPDATE message_log SET last_id = 0');
+  });
 }

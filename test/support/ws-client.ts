@@ -6,9 +6,15 @@ export interface Frame {
   code?: string;
   message?: string;
   id?: number;
+  room?: string;
   username?: string;
   createdAt?: string;
-  messages?: Array<{ id: number; username: string; message: string; createdAt: string }>;
+  clientId?: string;
+  duplicate?: boolean;
+  messages?: Array<{ id: number; username: string; message: string; createdAt: string; clientId?: string }>;
+  more?: boolean;
+  users?: string[];
+  event?: 'join' | 'leave';
 }
 
 const WAIT_MS = 3000;
@@ -44,6 +50,11 @@ export class TestClient {
 
   send(username: unknown, message: unknown): void {
     this.socket.send(JSON.stringify({ username, message }));
+  }
+
+  /** A frame of the extended protocol, or an original one with extra fields. */
+  sendJson(frame: Record<string, unknown>): void {
+    this.socket.send(JSON.stringify(frame));
   }
 
   sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {

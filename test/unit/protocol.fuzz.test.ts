@@ -9,7 +9,19 @@ import { parseFrame, type Command, type ProtocolError } from '../../src/adapters
  */
 
 const RUNS = { numRuns: 200 };
-const PROTOCOL_CODES = ['INVALID_JSON', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INVALID_HISTORY_COUNT'];
+const PROTOCOL_CODES = [
+  'INVALID_JSON',
+  'INVALID_FORMAT',
+  'INVALID_COMMAND',
+  'INVALID_HISTORY_COUNT',
+  'INVALID_HISTORY_QUERY',
+  'INVALID_ROOM',
+  'INVALID_CLIENT_ID',
+];
+/** Fields that change what a frame means; every other field is ignored. */
+const MEANINGFUL = ['username', 'message', 'type', 'room', 'clientId'];
+
+const isCursor = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
 
 /** Any UTF-16 code unit, unpaired surrogates included: what a JS string can hold. */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit));
@@ -60,11 +72,25 @@ function expectWellFormedResult(result: Command | ProtocolError): void {
       expect(result.token).to.match(/^\S+$/);
       return;
     case 'history':
-      expect(Number.isInteger(result.count) || result.count === Infinity, String(result.count)).to.equal(true);
-      expect(result.count).to.be.at.least(1);
+      expect(Number.isInteger(result.limit) || result.limit === Infinity, String(result.limit)).to.equal(true);
+      expect(result.limit).to.be.at.least(1);
+      expect(result.room).to.be.a('string');
+      if (result.before !== undefined) expect(isCursor(result.before), String(result.before)).to.equal(true);
+      if (result.after !== undefined) expect(isCursor(result.after), String(result.after)).to.equal(true);
+      expect(result.before !== undefined && result.after !== undefined, 'before and after together').to.equal(false);
       return;
     case 'post':
       expect(result.text).to.be.a('string');
+      expect(result.room).to.be.a('string');
+      if (result.clientId !== undefined) expect(result.clientId).to.be.a('string');
+      return;
+    case 'join':
+      expect(result.room).to.be.a('string');
+      if (result.after !== undefined) expect(isCursor(result.after), String(result.after)).to.equal(true);
+      return;
+    case 'leave':
+    case 'presence':
+      expect(result.room).to.be.a('string');
       return;
     default:
       expect.fail(`unknown kind in ${JSON.stringify(result)}`);
@@ -81,20 +107,24 @@ describe('parseFrame, over generated input', () => {
     );
   });
 
-  it('answers any JSON that is not an object with string username and message with INVALID_FORMAT', () => {
+  it('answers any JSON without a type that is not an object with string username and message with INVALID_FORMAT', () => {
     /** Objects that have the two fields, or one, or neither, holding any JSON at all. */
     const nearlyFrames = fc.record({ username: fc.oneof(fc.jsonValue(), username), message: fc.oneof(fc.jsonValue(), messageText) }, { requiredKeys: [] });
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), nearlyFrames), (value) => {
         const frame = JSON.stringify(value);
         const sent = JSON.parse(frame) as unknown;
+        const isObject = typeof sent === 'object' && sent !== null && !Array.isArray(sent);
+        // A generated object may, rarely, hold a "type": that is a typed frame, judged by other rules.
+        const typed = isObject && (sent as Record<string, unknown>).type !== undefined;
         const shaped =
-          typeof sent === 'object' && sent !== null && !Array.isArray(sent) &&
+          isObject &&
           typeof (sent as Record<string, unknown>).username === 'string' &&
           typeof (sent as Record<string, unknown>).message === 'string';
         const result = parseFrame(frame);
         expectWellFormedResult(result);
-        if (!shaped) expect(result).to.include({ kind: 'error', code: 'INVALID_FORMAT' });
+        if (typed) expect(result).not.to.include({ code: 'INVALID_FORMAT' });
+        else if (!shaped) expect(result).to.include({ kind: 'error', code: 'INVALID_FORMAT' });
         else expect(result).not.to.include({ code: 'INVALID_FORMAT' }).and.not.to.include({ code: 'INVALID_JSON' });
       }),
       RUNS,
@@ -110,14 +140,14 @@ describe('parseFrame, over generated input', () => {
         if (startsWithCommandWord(message)) {
           expect(result.kind, `${JSON.stringify(message)} must not be a post`).not.to.equal('post');
         } else {
-          expect(result).to.deep.equal({ kind: 'post', username: name, text: message });
+          expect(result).to.deep.equal({ kind: 'post', username: name, text: message, room: 'general', clientId: undefined });
         }
       }),
       RUNS,
     );
   });
 
-  it('carries exactly what a command says: the token as written, the count as a number, the username as sent', () => {
+  it('carries exactly what a command says: the token as written, the count as a number, the username as sent, room general', () => {
     fc.assert(
       fc.property(username, commandLike, (name, message) => {
         const result = parseFrame(JSON.stringify({ username: name, message }));
@@ -126,7 +156,7 @@ describe('parseFrame, over generated input', () => {
           expect(result).to.deep.equal({ kind: 'auth', username: name, token: argument });
         } else if (result.kind === 'history') {
           expect(argument).to.match(/^[0-9]+$/);
-          expect(result).to.deep.equal({ kind: 'history', username: name, count: Number(argument) });
+          expect(result).to.deep.equal({ kind: 'history', room: 'general', limit: Number(argument), original: true });
         } else {
           expect(result.kind).to.equal('error');
         }
@@ -135,11 +165,10 @@ describe('parseFrame, over generated input', () => {
     );
   });
 
-  it('ignores fields other than username and message', () => {
-    const extra = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 }).map((fields) => {
-      const { username: _u, message: _m, ...rest } = fields;
-      return rest;
-    });
+  it('ignores fields other than username, message, type, room and clientId', () => {
+    const extra = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 }).map((fields) =>
+      Object.fromEntries(Object.entries(fields).filter(([key]) => !MEANINGFUL.includes(key))),
+    );
     fc.assert(
       fc.property(username, messageText, extra, (name, message, fields) => {
         const plain = parseFrame(JSON.stringify({ username: name, message }));
@@ -148,5 +177,95 @@ describe('parseFrame, over generated input', () => {
       }),
       RUNS,
     );
+  });
+
+  describe('the extensions', () => {
+    const roomValue = fc.oneof(fc.constantFrom('general', 'dev', 'Dev', '', 'team_7'), anyString, fc.jsonValue());
+    const cursorValue = fc.oneof(
+      fc.nat(),
+      fc.constantFrom(0, -1, 1.5, -0.5, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e300, '10', null, true),
+      fc.jsonValue(),
+    );
+    /** Typed frames whose fields are each absent, well formed, or anything at all. */
+    const typedFrame = fc.record(
+      {
+        type: fc.oneof(fc.constantFrom('join', 'leave', 'history', 'presence'), fc.constantFrom('message', 'JOIN', ''), fc.jsonValue()),
+        room: roomValue,
+        before: cursorValue,
+        after: cursorValue,
+        limit: cursorValue,
+        username: username,
+        message: messageText,
+      },
+      { requiredKeys: ['type'] },
+    );
+
+    it('answers any typed frame with a command or a documented error, and a command holds exactly what was sent', () => {
+      fc.assert(
+        fc.property(typedFrame, (fields) => {
+          const sent = JSON.parse(JSON.stringify(fields)) as Record<string, unknown>;
+          const result = parseFrame(JSON.stringify(fields));
+          expectWellFormedResult(result);
+          expect(result.kind, 'a typed frame is never a post or an auth').not.to.be.oneOf(['post', 'auth']);
+          if (sent.type === undefined) return;
+          if (!['join', 'leave', 'history', 'presence'].includes(sent.type as string)) {
+            expect(result).to.include({ kind: 'error', code: 'INVALID_COMMAND' });
+            return;
+          }
+          if (result.kind === 'error' || result.kind === 'auth') return;
+          expect(result.kind).to.equal(sent.type);
+          expect(result.room).to.equal(sent.room ?? 'general');
+          if (result.kind === 'history') {
+            expect(result.original, 'only "history <N>" without a room is answered as the original protocol did').to.equal(undefined);
+            expect(result.before).to.equal(sent.before);
+            expect(result.after).to.equal(sent.after);
+            expect(result.limit).to.equal(sent.limit ?? Infinity);
+          }
+          if (result.kind === 'join') expect(result.after).to.equal(sent.after);
+        }),
+        RUNS,
+      );
+    });
+
+    it('refuses a typed history exactly when a field breaks a documented rule', () => {
+      fc.assert(
+        fc.property(typedFrame, (fields) => {
+          const sent = JSON.parse(JSON.stringify({ ...fields, type: 'history' })) as Record<string, unknown>;
+          const valid =
+            (sent.room === undefined || typeof sent.room === 'string') &&
+            (sent.before === undefined || isCursor(sent.before)) &&
+            (sent.after === undefined || isCursor(sent.after)) &&
+            !(sent.before !== undefined && sent.after !== undefined) &&
+            (sent.limit === undefined || (Number.isSafeInteger(sent.limit) && (sent.limit as number) >= 1));
+          const result = parseFrame(JSON.stringify(sent));
+          expect(result.kind, JSON.stringify(sent)).to.equal(valid ? 'history' : 'error');
+          if (!valid) expect(result).to.have.property('code').that.is.oneOf(['INVALID_ROOM', 'INVALID_HISTORY_QUERY']);
+        }),
+        RUNS,
+      );
+    });
+
+    it('reads the room and client id of a chat frame as sent, and refuses ones that are not strings', () => {
+      const clientIdValue = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/), anyString, fc.jsonValue());
+      fc.assert(
+        fc.property(username, messageText, roomValue, clientIdValue, (name, message, room, clientId) => {
+          const sent = JSON.parse(JSON.stringify({ username: name, message, room, clientId })) as Record<string, unknown>;
+          const result = parseFrame(JSON.stringify(sent));
+          expectWellFormedResult(result);
+          if (sent.room !== undefined && typeof sent.room !== 'string') {
+            expect(result).to.include({ kind: 'error', code: 'INVALID_ROOM' });
+          } else if (sent.clientId !== undefined && typeof sent.clientId !== 'string') {
+            expect(result).to.include({ kind: 'error', code: 'INVALID_CLIENT_ID' });
+          } else if (result.kind === 'post') {
+            expect(result.room).to.equal(sent.room ?? 'general');
+            expect(result.clientId).to.equal(sent.clientId);
+          } else if (result.kind === 'history') {
+            expect(result.room).to.equal(sent.room ?? 'general');
+            expect(result.original).to.equal(sent.room === undefined ? true : undefined);
+          }
+        }),
+        RUNS,
+      );
+    });
   });
 });

@@ -18,6 +18,12 @@ const STATUS: Record<ErrorCode, number> = {
   USERNAME_TAKEN: 409,
   UNAVAILABLE: 503,
   BUSY: 503,
+  // Chat codes: no HTTP route raises them today; the table decides anyway.
+  INVALID_ROOM: 400,
+  INVALID_CLIENT_ID: 400,
+  UNKNOWN_ROOM: 404,
+  NOT_A_MEMBER: 403,
+  TOO_MANY_ROOMS: 409,
 };
 
 export interface HttpErrorReply {

@@ -2,9 +2,10 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Login } from '../../application/login.js';
-import type { Logger, Throttle } from '../../application/ports.js';
+import { NO_METRICS, type ChatMetrics, type Logger, type Throttle } from '../../application/ports.js';
 import type { Credentials, Register, Session } from '../../application/register.js';
 import { EdgeError, httpErrorReply } from './error-status.js';
+import { opsRouter, type OpsOptions } from './ops-routes.js';
 import { staticFiles } from './static-files.js';
 
 export const BODY_LIMIT = '16kb';
@@ -23,6 +24,10 @@ export interface HttpThrottles {
 export interface HttpAppOptions {
   webClientDirectory: string;
   throttles: HttpThrottles;
+  /** What /readyz checks and /metrics serves; without it /readyz checks nothing and there is no /metrics. */
+  ops?: OpsOptions;
+  /** Told the code of every error reply. */
+  metrics?: ChatMetrics;
 }
 
 function credentialsFrom(body: unknown): Credentials {
@@ -47,6 +52,7 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   const app = new Koa();
   const router = new Router({ prefix: '/api' });
   const { throttles } = options;
+  const metrics = options.metrics ?? NO_METRICS;
 
   router.post('/reg', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
@@ -70,11 +76,15 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
       if (reply.unexpected !== undefined) {
         logger.error('request failed', { method: ctx.method, path: ctx.path, error: reply.unexpected });
       }
+      metrics.httpErrorSent(reply.code);
       ctx.status = reply.status;
       if (reply.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(reply.retryAfterSeconds));
       ctx.body = { error: { code: reply.code, message: reply.message } };
     }
   });
+  const ops = opsRouter(options.ops ?? { readiness: [] });
+  app.use(ops.routes());
+  app.use(ops.allowedMethods({ throw: false }));
   app.use(staticFiles(options.webClientDirectory));
   app.use(async (ctx, next) => {
     // ctx.is() is null without a body (answered as INVALID_FORMAT below) and false for another type.

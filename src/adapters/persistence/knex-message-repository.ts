@@ -1,48 +1,73 @@
 import type { Knex } from 'knex';
-import type { MessageRepository } from '../../application/ports.js';
+import type { Appended, HistoryQuery, MessageRepository } from '../../application/ports.js';
 import type { Message, NewMessage } from '../../domain/message.js';
 import { translateDatabaseFailure } from './database-failure.js';
 
 interface MessageRow {
   id: number | string;
+  room: string;
   username: string;
   text_bytes: Uint8Array;
   created_at: Date | string;
+  client_id: string | null;
+}
+
+interface AppendRow {
+  input_ord: number | string;
+  message_id: number | string;
+  is_new: boolean;
 }
 
 interface Pending {
   message: NewMessage;
-  resolve: (stored: Message) => void;
+  resolve: (appended: Appended) => void;
   reject: (error: unknown) => void;
+}
+
+/** Observes the writes, for metrics; the repository works the same without. */
+export interface StorageObserver {
+  stored(batchSize: number, seconds: number): void;
 }
 
 const toMessage = (row: MessageRow): Message => ({
   id: Number(row.id),
+  room: row.room,
   username: row.username,
   text: Buffer.from(row.text_bytes).toString('utf8'),
   createdAt: new Date(row.created_at),
+  ...(row.client_id === null ? {} : { clientId: row.client_id }),
 });
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the row, not the connection, is at fault. */
 const isRowError = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code));
 
+const failed = (error: unknown): never => {
+  throw translateDatabaseFailure(error);
+};
+
 /**
  * Group commit: messages that arrive while a write is in flight, or while
  * the last batch's acknowledgements go out, are stored together by the next
- * INSERT. Only one write is in flight at a time, so ids are assigned,
- * committed and resolved in one order, which keeps broadcast order equal to
- * id order.
+ * call of append_messages (migration 003), which numbers them under a lock.
+ * Only one write is in flight at a time, so ids are assigned, committed and
+ * resolved in one order, which keeps broadcast order equal to id order.
  */
 export class KnexMessageRepository implements MessageRepository {
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
 
+  private readonly maxBatch: number;
+  private readonly observer: StorageObserver | undefined;
+
   constructor(
     private readonly db: Knex,
-    private readonly maxBatch = 500,
-  ) {}
+    { maxBatch = 500, observer }: { maxBatch?: number; observer?: StorageObserver } = {},
+  ) {
+    this.maxBatch = maxBatch;
+    this.observer = observer;
+  }
 
-  append(message: NewMessage): Promise<Message> {
+  append(message: NewMessage): Promise<Appended> {
     return new Promise((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
       // Waiting for the end of this I/O turn gathers every frame that arrived with it.
@@ -50,32 +75,48 @@ export class KnexMessageRepository implements MessageRepository {
     });
   }
 
-  async latest(count: number): Promise<Message[]> {
-    const rows: MessageRow[] = await this.db('messages')
-      .orderBy('id', 'desc')
-      .limit(count)
-      // Raw bytes, decoded here: PGlite's decoder drops a leading U+FEFF from text columns.
-      .select('id', 'username', this.db.raw(`convert_to(text, 'UTF8') AS text_bytes`), 'created_at')
-      .catch((error: unknown) => {
-        throw translateDatabaseFailure(error);
-      });
+  async page({ room, limit, before, after }: HistoryQuery): Promise<Message[]> {
+    const query = this.select().where('room', room).limit(limit);
+    if (after !== undefined) return (await query.andWhere('id', '>', after).orderBy('id', 'asc').catch(failed)).map(toMessage);
+    if (before !== undefined) query.andWhere('id', '<', before);
+    const rows: MessageRow[] = await query.orderBy('id', 'desc').catch(failed);
     return rows.reverse().map(toMessage);
+  }
+
+  async since(afterId: number, limit: number): Promise<Message[]> {
+    const rows: MessageRow[] = await this.select().where('id', '>', afterId).orderBy('id', 'asc').limit(limit).catch(failed);
+    return rows.map(toMessage);
+  }
+
+  async lastId(): Promise<number> {
+    const row = await this.db('message_log').first('last_id').catch(failed);
+    return Number(row?.last_id ?? 0);
+  }
+
+  private select(): Knex.QueryBuilder<MessageRow, MessageRow[]> {
+    return this.db<MessageRow>('messages').select(
+      'id',
+      'room',
+      'username',
+      // Raw bytes, decoded here: PGlite's decoder drops a leading U+FEFF from text columns.
+      this.db.raw(`convert_to(text, 'UTF8') AS text_bytes`),
+      'created_at',
+      'client_id',
+    );
   }
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        this.settle(batch, await this.insert(batch));
+        await this.store(batch);
       } catch (error) {
         if (batch.length > 1 && isRowError(error)) {
-          // One bad row must not fail its neighbours: PostgreSQL refused the
-          // statement before storing anything, so each row can be tried alone.
+          // One bad row (or two sends with one client id) must not fail its
+          // neighbours: nothing of the statement was stored, so each row can
+          // be tried alone, and a repeated client id then finds its original.
           for (const pending of batch) {
-            await this.insert([pending]).then(
-              (rows) => this.settle([pending], rows),
-              (rowError: unknown) => pending.reject(translateDatabaseFailure(rowError)),
-            );
+            await this.store([pending]).catch((rowError: unknown) => pending.reject(translateDatabaseFailure(rowError)));
           }
         } else {
           // Nothing of a failed statement was stored, so nobody was acknowledged.
@@ -91,29 +132,54 @@ export class KnexMessageRepository implements MessageRepository {
     this.writing = undefined;
   }
 
-  /**
-   * Three array parameters whatever the batch size: the statement stays
-   * small to build, send and parse, where a VALUES list would carry three
-   * placeholders per row.
-   */
-  private async insert(batch: Pending[]): Promise<Array<{ id: number | string }>> {
-    const result = await this.db.raw<{ rows: Array<{ id: number | string }> }>(
-      `INSERT INTO messages (username, text, created_at)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[])
-       RETURNING id`,
+  private async store(batch: Pending[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const rows = await this.insert(batch);
+    const stored = rows.filter((row) => row.is_new).length;
+    if (stored > 0) this.observer?.stored(stored, Number(process.hrtime.bigint() - started) / 1e9);
+    await this.settle(batch, rows);
+  }
+
+  /** Five array parameters whatever the batch size: the statement stays small to build, send and parse. */
+  private async insert(batch: Pending[]): Promise<AppendRow[]> {
+    const clientIds: Array<string | null> = batch.map(({ message }) => message.clientId ?? null);
+    const result = await this.db.raw<{ rows: AppendRow[] }>(
+      `SELECT input_ord, message_id, is_new FROM append_messages(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[])`,
       [
+        batch.map(({ message }) => message.room),
         batch.map(({ message }) => message.username),
         batch.map(({ message }) => message.text),
         batch.map(({ message }) => message.createdAt.toISOString()),
+        clientIds as unknown as Knex.Value,
       ],
     );
     return result.rows;
   }
 
-  private settle(batch: Pending[], rows: Array<{ id: number | string }>): void {
-    // The sequence hands out ids in the order unnest yields the rows, which is the batch's.
-    const ids = rows.map((row) => Number(row.id)).sort((a, b) => a - b);
-    batch.forEach(({ message, resolve }, i) => resolve({ id: ids[i] as number, ...message }));
+  private async settle(batch: Pending[], rows: AppendRow[]): Promise<void> {
+    // Input order is id order for what was stored now: resolving in it keeps publishing in id order.
+    const ordered = [...rows].sort((a, b) => Number(a.input_ord) - Number(b.input_ord));
+    const repeats: Array<[Pending, number]> = [];
+    for (const row of ordered) {
+      const pending = batch[Number(row.input_ord) - 1] as Pending;
+      const id = Number(row.message_id);
+      if (row.is_new) pending.resolve({ message: { id, ...pending.message }, duplicate: false });
+      else repeats.push([pending, id]);
+    }
+    if (repeats.length === 0) return;
+    // Rare (a retried send): the originals are read back to answer with them.
+    // The batch is committed whatever happens here, so only the repeats can fail.
+    try {
+      const found: MessageRow[] = await this.select().whereIn('id', repeats.map(([, id]) => id));
+      const originals = new Map(found.map((row) => [Number(row.id), toMessage(row)]));
+      for (const [pending, id] of repeats) {
+        const original = originals.get(id);
+        if (original) pending.resolve({ message: original, duplicate: true });
+        else pending.reject(new Error(`message ${id} vanished while its repeat was answered`));
+      }
+    } catch (error) {
+      for (const [pending] of repeats) pending.reject(translateDatabaseFailure(error));
+    }
   }
 
   /** Resolves when every message handed to append() so far has been stored or refused. */

@@ -1,18 +1,25 @@
-import type { MessageFanout, MessageRepository } from '../../application/ports.js';
+import type { Appended, HistoryQuery, MessageFanout, MessageRepository } from '../../application/ports.js';
 import type { Message, NewMessage } from '../../domain/message.js';
 
+interface Tail {
+  recent: Message[] | undefined;
+  loading: Promise<Message[]> | undefined;
+  /** Published while the first load was in flight; merged in when it lands. */
+  arrivedDuringLoad: Message[];
+}
+
+/** Rooms whose tails are kept; the least recently asked one is dropped past it. */
+const MAX_ROOMS = 1000;
+
 /**
- * Keeps the latest `capacity` messages in memory so that `history N` up to
- * that size is answered without a query once warm. The database stays the
- * source of truth: the cache is filled from it once, then follows the
- * fan-out, which carries every stored message in id order.
+ * Keeps the latest `capacity` messages of each room asked about in memory, so
+ * that a room's latest page up to that size is answered without a query once
+ * warm. The database stays the source of truth: a tail is filled from it once,
+ * then follows the fan-out, which carries every stored message in id order.
+ * Pages before or after an id go to the database.
  */
 export class RecentMessagesCache implements MessageRepository {
-  private recent: Message[] | undefined;
-  private loading: Promise<Message[]> | undefined;
-  /** Published while the first load was in flight; merged in when it lands. */
-  private arrivedDuringLoad: Message[] = [];
-  private generation = 0;
+  private tails = new Map<string, Tail>();
 
   constructor(
     private readonly store: MessageRepository,
@@ -22,36 +29,53 @@ export class RecentMessagesCache implements MessageRepository {
     fanout.subscribe((message) => this.remember(message));
   }
 
-  append(message: NewMessage): Promise<Message> {
+  append(message: NewMessage): Promise<Appended> {
     return this.store.append(message);
   }
 
-  async latest(count: number): Promise<Message[]> {
-    if (count > this.capacity) return this.store.latest(count);
-    const recent = this.recent ?? (await this.warm());
-    return recent.slice(Math.max(0, recent.length - count));
+  since(afterId: number, limit: number): Promise<Message[]> {
+    return this.store.since(afterId, limit);
   }
 
-  private warm(): Promise<Message[]> {
-    const generation = this.generation;
-    this.loading ??= this.store.latest(this.capacity).then(
+  lastId(): Promise<number> {
+    return this.store.lastId();
+  }
+
+  async page(query: HistoryQuery): Promise<Message[]> {
+    if (query.before !== undefined || query.after !== undefined || query.limit > this.capacity) return this.store.page(query);
+    const recent = await this.warm(query.room);
+    return recent.slice(Math.max(0, recent.length - query.limit));
+  }
+
+  private warm(room: string): Promise<Message[]> {
+    let tail = this.tails.get(room);
+    if (tail) {
+      // Most recently asked last: the first key is the one to drop.
+      this.tails.delete(room);
+      this.tails.set(room, tail);
+      if (tail.recent) return Promise.resolve(tail.recent);
+    } else {
+      tail = { recent: undefined, loading: undefined, arrivedDuringLoad: [] };
+      this.tails.set(room, tail);
+      if (this.tails.size > MAX_ROOMS) this.tails.delete(this.tails.keys().next().value as string);
+    }
+    const loading = tail;
+    loading.loading ??= this.store.page({ room, limit: this.capacity }).then(
       (loaded) => {
-        // Invalidated while loading: this result may be stale, so it is served but not kept.
-        if (generation !== this.generation) return loaded;
+        // Invalidated or dropped while loading: this result may be stale, so it is served but not kept.
+        if (this.tails.get(room) !== loading) return loaded;
         const newest = loaded.at(-1)?.id ?? 0;
-        this.recent = [...loaded, ...this.arrivedDuringLoad.filter((m) => m.id > newest)].slice(-this.capacity);
-        this.arrivedDuringLoad = [];
-        return this.recent;
+        loading.recent = [...loaded, ...loading.arrivedDuringLoad.filter((m) => m.id > newest)].slice(-this.capacity);
+        loading.arrivedDuringLoad = [];
+        return loading.recent;
       },
       (error: unknown) => {
         // Not warmed: the next request tries again.
-        if (generation !== this.generation) throw error;
-        this.loading = undefined;
-        this.arrivedDuringLoad = [];
+        if (this.tails.get(room) === loading) this.tails.delete(room);
         throw error;
       },
     );
-    return this.loading;
+    return loading.loading;
   }
 
   /**
@@ -60,18 +84,17 @@ export class RecentMessagesCache implements MessageRepository {
    * fan-out that was interrupted, a test emptying the tables).
    */
   invalidate(): void {
-    this.generation += 1;
-    this.recent = undefined;
-    this.loading = undefined;
-    this.arrivedDuringLoad = [];
+    this.tails = new Map();
   }
 
   private remember(message: Message): void {
-    if (!this.recent) {
-      if (this.loading) this.arrivedDuringLoad.push(message);
+    const tail = this.tails.get(message.room);
+    if (!tail) return;
+    if (!tail.recent) {
+      tail.arrivedDuringLoad.push(message);
       return;
     }
-    this.recent.push(message);
-    if (this.recent.length > this.capacity) this.recent.shift();
+    tail.recent.push(message);
+    if (tail.recent.length > this.capacity) tail.recent.shift();
   }
 }

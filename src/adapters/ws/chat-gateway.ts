@@ -2,16 +2,31 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Authenticate } from '../../application/authenticate.js';
+import type { JoinRoom } from '../../application/join-room.js';
 import type { Logger, MessageFanout, Throttle } from '../../application/ports.js';
 import type { PostMessage } from '../../application/post-message.js';
 import type { RecallHistory } from '../../application/recall-history.js';
+import { DomainError } from '../../domain/errors.js';
 import type { Message } from '../../domain/message.js';
+import { assertValidRoomName, DEFAULT_ROOM } from '../../domain/room.js';
 import type { Identity } from '../../domain/user.js';
 import { errorReply } from './error-replies.js';
-import { errorFrame, historyFrame, infoFrame, messageFrame } from './frames.js';
-import { parseFrame } from './protocol.js';
+import {
+  catchUpFrame,
+  duplicateFrame,
+  errorFrame,
+  historyFrame,
+  infoFrame,
+  joinedFrame,
+  leftFrame,
+  messageFrame,
+  presenceEventFrame,
+  presenceFrame,
+} from './frames.js';
+import { parseFrame, type Command } from './protocol.js';
+import { RoomMembership } from './room-membership.js';
 import { TurnWriter, textFrame } from './turn-writer.js';
-import { refuseUpgrade, upgradeRefusal, type ConnectionLimits } from './upgrade-policy.js';
+import { refuseUpgrade, resumeCursor, upgradeRefusal, type ConnectionLimits } from './upgrade-policy.js';
 
 export const CHAT_PATHS = new Set(['/', '/ws']);
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -35,11 +50,30 @@ const HARD_LIMIT_FACTOR = 8;
 const REFUSALS_BEFORE_CLOSE = 20;
 /** setTimeout cannot wait longer; an expiry further away is re-armed when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * Live messages held for a connection while it catches up on a room. Past
+ * this the oldest are dropped and the catch-up reads one more page, which
+ * holds them, so memory stays bounded however fast the room is.
+ */
+const MAX_HELD = 1000;
+/** A catch-up reads its next page once the client has taken this much of the last one. */
+const CATCH_UP_WAIT_MS = 10;
 
 export interface ChatUseCases {
   authenticate: Authenticate;
   postMessage: PostMessage;
   recallHistory: RecallHistory;
+  joinRoom: JoinRoom;
+  /** For presence of a room nobody here is in: whether it exists at all. */
+  roomExists: (room: string) => Promise<boolean>;
+}
+
+/** Observes delivery, for metrics; the gateway works the same without. */
+export interface GatewayObserver {
+  delivered(frames: number, receivers: number): void;
+  /** Seconds from a message's creation (its post) to its frames being written. */
+  fannedOut(seconds: number): void;
+  errorSent(code: string): void;
 }
 
 export interface GatewayOptions extends ConnectionLimits {
@@ -48,6 +82,26 @@ export interface GatewayOptions extends ConnectionLimits {
   heartbeatMs: number;
   /** A connection with more than this many bytes waiting to be sent is too slow to keep. */
   sendBufferMaxBytes: number;
+  roomsPerConnection: number;
+  observer?: GatewayObserver;
+}
+
+interface RoomState {
+  /** The highest id of the room this connection was sent: live frames up to it are not sent again. */
+  cursor: number;
+  /** Set while the connection catches up: live messages wait here until the last page is out. */
+  held: Message[] | undefined;
+  /** Held messages were dropped since the last page was read, so one more page is needed. */
+  heldOverflow: boolean;
+  /** Every message of the room from this id to the cursor was sent: live delivery leaves no hole. */
+  sentFrom: number | undefined;
+  /** Sent already, live, before a catch-up was asked for: its pages leave these out. */
+  skip: { from: number; to: number } | undefined;
+  /**
+   * Hears the room's presence events: set by a join frame or a presence
+   * request, so clients of the original protocol never see a frame they do not know.
+   */
+  presence: boolean;
 }
 
 interface Connection {
@@ -55,6 +109,9 @@ interface Connection {
   readonly socket: WebSocket;
   readonly address: string;
   identity: Identity | undefined;
+  readonly rooms: Map<string, RoomState>;
+  /** Joins and leaves of this connection, one after the other, in the order they came. */
+  roomChanges: Promise<void>;
   expiryTimer: NodeJS.Timeout | undefined;
   /** Settles when this connection's latest post has been stored or refused. */
   lastPost: Promise<unknown>;
@@ -76,8 +133,9 @@ export class ChatGateway {
   });
   private readonly connections = new Set<Connection>();
   private readonly writer = new TurnWriter();
-  /** Frames published in this turn, not yet written. */
-  private outgoing: Buffer[] = [];
+  /** Messages published in this turn, by room, not yet written. */
+  private outgoing = new Map<string, Message[]>();
+  private readonly membership = new RoomMembership<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly slowCheck: NodeJS.Timeout;
@@ -102,13 +160,15 @@ export class ChatGateway {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (!CHAT_PATHS.has(path)) return false;
     const address = addressOf(request);
-    const refusal = upgradeRefusal(request, address, this.connections.size, this.perAddress.get(address) ?? 0, this.options);
+    const after = resumeCursor(request.url ?? '/');
+    const refusal =
+      typeof after === 'object' ? after : upgradeRefusal(request, address, this.connections.size, this.perAddress.get(address) ?? 0, this.options);
     if (refusal) {
       this.logger.warn('connection refused', { address, status: refusal.status, reason: refusal.reason });
       refuseUpgrade(socket, refusal);
       return true;
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address));
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, after as number | undefined));
     return true;
   }
 
@@ -125,13 +185,19 @@ export class ChatGateway {
     return this.connections.size;
   }
 
+  get authorizedCount(): number {
+    let count = 0;
+    for (const connection of this.connections) if (connection.identity) count += 1;
+    return count;
+  }
+
   /**
    * Tell every client the server is going away (1001) and wait for the close
    * handshakes; clients that do not answer within the grace period are cut.
    */
   async close(reason = 'server shutting down', graceMs = 2000): Promise<void> {
     // Acknowledgements still waiting for the end of this turn go out before the goodbyes.
-    if (this.outgoing.length > 0) this.flushBroadcast();
+    if (this.outgoing.size > 0) this.flushBroadcast();
     this.unsubscribe();
     clearInterval(this.heartbeat);
     clearInterval(this.slowCheck);
@@ -149,13 +215,15 @@ export class ChatGateway {
     clearTimeout(timer);
   }
 
-  private accept(socket: WebSocket, address: string): void {
+  private accept(socket: WebSocket, address: string, after: number | undefined): void {
     this.connectionCounter += 1;
     const connection: Connection = {
       key: String(this.connectionCounter),
       socket,
       address,
       identity: undefined,
+      rooms: new Map(),
+      roomChanges: Promise.resolve(),
       expiryTimer: undefined,
       lastPost: Promise.resolve(),
       alive: true,
@@ -163,6 +231,8 @@ export class ChatGateway {
       refusedInRow: 0,
     };
     this.connections.add(connection);
+    // Clients of the original protocol know no rooms: they live in the default one.
+    const general = this.enter(connection, DEFAULT_ROOM, 0);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.logger.info('connection opened', { address, connections: this.connections.size });
 
@@ -171,10 +241,16 @@ export class ChatGateway {
     socket.on('close', (code) => this.forget(connection, code));
     socket.on('message', (data, isBinary) => this.receive(connection, data, isBinary));
     this.send(connection, infoFrame('WELCOME', 'connected; send "auth <token>" to post, "history <N>" to read back'));
+    if (after !== undefined) {
+      general.presence = true;
+      this.send(connection, joinedFrame(DEFAULT_ROOM));
+      this.startCatchUp(connection, DEFAULT_ROOM, general, after);
+    }
   }
 
   private forget(connection: Connection, code: number): void {
     this.connections.delete(connection);
+    for (const room of [...connection.rooms.keys()]) this.exit(connection, room);
     const left = (this.perAddress.get(connection.address) ?? 1) - 1;
     if (left > 0) this.perAddress.set(connection.address, left);
     else this.perAddress.delete(connection.address);
@@ -191,40 +267,203 @@ export class ChatGateway {
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
     if (!this.withinRate(connection)) return;
     if (isBinary) {
-      this.send(connection, errorFrame('INVALID_FORMAT', 'send text frames holding JSON'));
+      this.sendError(connection, 'INVALID_FORMAT', 'send text frames holding JSON');
       return;
     }
     const command = parseFrame(data.toString());
+    if (command.kind === 'error') {
+      this.sendError(connection, command.code, command.message);
+      return;
+    }
+    try {
+      this.dispatch(connection, command);
+    } catch (error) {
+      this.fail(connection, error);
+    }
+  }
+
+  private dispatch(connection: Connection, command: Command): void {
     switch (command.kind) {
-      case 'error':
-        this.send(connection, errorFrame(command.code, command.message));
-        return;
       case 'auth':
-        try {
-          this.authorize(connection, this.useCases.authenticate.execute(command));
-        } catch (error) {
-          this.fail(connection, error);
-        }
+        this.authorize(connection, this.useCases.authenticate.execute(command));
         return;
-      case 'history':
+      case 'history': {
+        const { room, limit, before, after } = command;
         // Read your own writes: history includes what this connection posted before asking.
         connection.lastPost
-          .then(() => this.useCases.recallHistory.execute(command))
+          .then(() => this.useCases.recallHistory.execute({ room, limit, before, after }))
           .then(
-            (messages) => this.send(connection, historyFrame(messages)),
+            (page) => this.send(connection, historyFrame(command.original ? undefined : room, page.messages, page.more)),
             (error: unknown) => this.fail(connection, error),
           );
         return;
+      }
       case 'post':
-        if (this.refusingPosts) {
-          this.send(connection, errorFrame('UNAVAILABLE', 'the server is shutting down; message not stored, send it again after reconnecting'));
-          return;
-        }
-        // No reply on success: the broadcast copy is the sender's acknowledgement.
-        connection.lastPost = this.useCases.postMessage
-          .execute({ identity: connection.identity, username: command.username, text: command.text })
-          .catch((error: unknown) => this.fail(connection, error));
+        return this.post(connection, command);
+      case 'join':
+        this.changeRooms(connection, () => this.join(connection, command.room, command.after));
         return;
+      case 'leave':
+        this.changeRooms(connection, async () => this.leave(connection, command.room));
+        return;
+      case 'presence':
+        this.presence(connection, command.room);
+        return;
+    }
+  }
+
+  private post(connection: Connection, { username, text, room, clientId }: Extract<Command, { kind: 'post' }>): void {
+    if (this.refusingPosts) {
+      this.sendError(connection, 'UNAVAILABLE', 'the server is shutting down; message not stored, send it again after reconnecting');
+      return;
+    }
+    if (!connection.rooms.has(room)) {
+      assertValidRoomName(room);
+      throw new DomainError('NOT_A_MEMBER', `join "${room}" before posting to it: {"type": "join", "room": "${room}"}`);
+    }
+    // No reply on success: the broadcast copy is the sender's acknowledgement.
+    // A repeated client id is answered to the sender alone, with the original.
+    connection.lastPost = this.useCases.postMessage.execute({ identity: connection.identity, username, text, room, clientId }).then(
+      ({ message, duplicate }) => {
+        if (duplicate) this.send(connection, duplicateFrame(message));
+      },
+      (error: unknown) => this.fail(connection, error),
+    );
+  }
+
+  private changeRooms(connection: Connection, change: () => Promise<void>): void {
+    connection.roomChanges = connection.roomChanges.then(change).catch((error: unknown) => this.fail(connection, error));
+  }
+
+  private async join(connection: Connection, room: string, after: number | undefined): Promise<void> {
+    const state = connection.rooms.get(room);
+    if (!state && connection.rooms.size >= this.options.roomsPerConnection) {
+      throw new DomainError('TOO_MANY_ROOMS', `a connection may be in at most ${this.options.roomsPerConnection} rooms; leave one first`);
+    }
+    await this.useCases.joinRoom.execute({ room });
+    if (!this.connections.has(connection)) return;
+    const joined = this.enter(connection, room, after ?? 0);
+    joined.presence = true;
+    this.send(connection, joinedFrame(room));
+    if (after === undefined) return;
+    // A member asking again (a client resuming in general, which every
+    // connection is in from the start) may have been sent some of what it
+    // asks for live, while its join was on the way: those are not sent twice.
+    if (joined.sentFrom !== undefined && joined.held === undefined) joined.skip = { from: joined.sentFrom, to: joined.cursor };
+    this.startCatchUp(connection, room, joined, after);
+  }
+
+  private startCatchUp(connection: Connection, room: string, state: RoomState, after: number): void {
+    state.cursor = after;
+    state.held = [];
+    state.heldOverflow = false;
+    void this.catchUp(connection, room, state, after);
+  }
+
+  private leave(connection: Connection, room: string): void {
+    assertValidRoomName(room);
+    if (!connection.rooms.has(room)) throw new DomainError('NOT_A_MEMBER', `this connection is not in "${room}"`);
+    this.exit(connection, room);
+    this.send(connection, leftFrame(room));
+  }
+
+  private presence(connection: Connection, room: string): void {
+    assertValidRoomName(room);
+    const state = connection.rooms.get(room);
+    if (state) state.presence = true;
+    if (this.membership.members(room)) {
+      this.send(connection, presenceFrame(room, this.membership.users(room)));
+      return;
+    }
+    this.useCases.roomExists(room).then(
+      (exists) => {
+        if (!exists) throw new DomainError('UNKNOWN_ROOM', `there is no room "${room}"; join it to create it`);
+        this.send(connection, presenceFrame(room, this.membership.users(room)));
+      },
+    ).catch((error: unknown) => this.fail(connection, error));
+  }
+
+  /** Makes the connection a member (if it is not) and tells the room if that makes its user present. */
+  private enter(connection: Connection, room: string, cursor: number): RoomState {
+    const existing = connection.rooms.get(room);
+    if (existing) return existing;
+    const state: RoomState = { cursor, held: undefined, heldOverflow: false, sentFrom: undefined, skip: undefined, presence: false };
+    connection.rooms.set(room, state);
+    const user = connection.identity?.username;
+    if (this.membership.add(room, connection, user)) this.announce(room, 'join', user as string);
+    return state;
+  }
+
+  private exit(connection: Connection, room: string): void {
+    if (!connection.rooms.delete(room)) return;
+    const user = connection.identity?.username;
+    if (this.membership.remove(room, connection, user)) this.announce(room, 'leave', user as string);
+  }
+
+  /** Who the connection is, with the presence events that follow from the change. */
+  private identify(connection: Connection, identity: Identity | undefined): void {
+    const before = connection.identity?.username;
+    const after = identity?.username;
+    connection.identity = identity;
+    if (before === after) return;
+    for (const room of connection.rooms.keys()) {
+      if (before !== undefined && this.membership.removeUser(room, before)) this.announce(room, 'leave', before);
+      if (after !== undefined && this.membership.addUser(room, after)) this.announce(room, 'join', after);
+    }
+  }
+
+  private announce(room: string, event: 'join' | 'leave', user: string): void {
+    const members = this.membership.members(room);
+    if (!members) return;
+    if (this.outgoing.size > 0) this.flushBroadcast();
+    const frame = textFrame(presenceEventFrame(room, event, user));
+    for (const member of members) {
+      if (member.rooms.get(room)?.presence && this.writable(member)) this.writer.writeFrame(member.socket, frame);
+    }
+  }
+
+  /**
+   * Sends the room's messages after the state's cursor in pages, then what
+   * was published meanwhile, then hands over to live delivery. Every message
+   * published after the catch-up began is held, and every page reads what
+   * was committed before it, so the two overlap and the cursor drops the
+   * overlap: nothing is missed and nothing is sent twice.
+   */
+  private async catchUp(connection: Connection, room: string, state: RoomState, after: number): Promise<void> {
+    const current = (): boolean => connection.rooms.get(room) === state && state.held !== undefined && this.connections.has(connection);
+    try {
+      for (;;) {
+        await this.drained(connection);
+        if (!current()) return;
+        state.heldOverflow = false;
+        const page = await this.useCases.recallHistory.execute({ room, after: state.cursor, limit: Infinity });
+        if (!current()) return;
+        const more = page.more || state.heldOverflow;
+        if (page.messages.length > 0) state.cursor = (page.messages.at(-1) as Message).id;
+        const { skip } = state;
+        const messages = skip ? page.messages.filter(({ id }) => id < skip.from || id > skip.to) : page.messages;
+        this.send(connection, catchUpFrame(room, messages, more));
+        if (more) continue;
+        const held = (state.held as Message[]).filter((message) => message.id > state.cursor);
+        state.held = undefined;
+        state.skip = undefined;
+        state.sentFrom = after + 1;
+        if (held.length > 0) this.deliver(connection, state, held);
+        return;
+      }
+    } catch (error) {
+      if (!current()) return;
+      // Live delivery from here would leave a hole: the room is left, to be joined again.
+      this.exit(connection, room);
+      this.fail(connection, error);
+    }
+  }
+
+  /** Resolves when the connection has taken most of what was sent to it, or is gone. */
+  private async drained(connection: Connection): Promise<void> {
+    const enough = this.options.sendBufferMaxBytes / 4;
+    while (connection.socket.readyState === WebSocket.OPEN && connection.socket.bufferedAmount > enough) {
+      await new Promise((resolve) => setTimeout(resolve, CATCH_UP_WAIT_MS));
     }
   }
 
@@ -238,15 +477,15 @@ export class ChatGateway {
     if (connection.refusedInRow > REFUSALS_BEFORE_CLOSE) {
       connection.socket.close(CLOSE.policyViolation, 'rate limit exceeded');
     } else {
-      this.send(connection, errorFrame('RATE_LIMITED', `too many frames; slow down (next in ${retryAfterSeconds} s)`));
+      this.sendError(connection, 'RATE_LIMITED', `too many frames; slow down (next in ${retryAfterSeconds} s)`);
     }
     return false;
   }
 
   private authorize(connection: Connection, identity: Identity): void {
-    connection.identity = identity;
-    this.armExpiry(connection, identity);
     this.send(connection, infoFrame('AUTHENTICATED', `authorized as ${identity.username}`));
+    this.identify(connection, identity);
+    this.armExpiry(connection, identity);
   }
 
   /** When the token expires the connection is unauthorized again, and told so. */
@@ -256,7 +495,7 @@ export class ChatGateway {
     connection.expiryTimer = setTimeout(() => {
       if (connection.identity !== identity) return;
       if (wait > MAX_TIMER_MS) return this.armExpiry(connection, identity);
-      connection.identity = undefined;
+      this.identify(connection, undefined);
       this.send(connection, infoFrame('TOKEN_EXPIRED', 'your token has expired; send "auth <token>" with a fresh one'));
     }, Math.min(Math.max(wait, 0), MAX_TIMER_MS));
     connection.expiryTimer.unref();
@@ -267,8 +506,13 @@ export class ChatGateway {
     if (reply.unexpected !== undefined) {
       this.logger.error('frame failed', { address: connection.address, error: reply.unexpected });
     }
-    if (reply.unauthorize) connection.identity = undefined;
-    this.send(connection, errorFrame(reply.code, reply.message));
+    if (reply.unauthorize) this.identify(connection, undefined);
+    this.sendError(connection, reply.code, reply.message);
+  }
+
+  private sendError(connection: Connection, code: string, message: string): void {
+    this.options.observer?.errorSent(code);
+    this.send(connection, errorFrame(code, message));
   }
 
   private checkHeartbeats(): void {
@@ -293,7 +537,7 @@ export class ChatGateway {
 
   private send(connection: Connection, frame: string): void {
     // A reply never overtakes a message published before it.
-    if (this.outgoing.length > 0) this.flushBroadcast();
+    if (this.outgoing.size > 0) this.flushBroadcast();
     if (this.writable(connection)) this.writer.send(connection.socket, frame);
   }
 
@@ -319,20 +563,71 @@ export class ChatGateway {
 
   /**
    * Every message published in this turn (a stored batch publishes many)
-   * leaves in one buffer: one write per connection per turn, whatever the
-   * number of messages, since the cost is per write, not per byte.
+   * leaves in one buffer per room: one write per connection per turn,
+   * whatever the number of messages, since the cost is per write, not per byte.
    */
   private broadcast(message: Message): void {
-    if (this.outgoing.length === 0) process.nextTick(() => this.flushBroadcast());
-    this.outgoing.push(textFrame(messageFrame(message)));
+    if (this.outgoing.size === 0) process.nextTick(() => this.flushBroadcast());
+    const messages = this.outgoing.get(message.room);
+    if (messages) messages.push(message);
+    else this.outgoing.set(message.room, [message]);
   }
 
   private flushBroadcast(): void {
-    const frames = this.outgoing;
-    this.outgoing = [];
-    const data = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
-    for (const connection of this.connections) {
-      if (this.writable(connection)) this.writer.writeFrame(connection.socket, data);
+    const outgoing = this.outgoing;
+    this.outgoing = new Map();
+    for (const [room, messages] of outgoing) {
+      const members = this.membership.members(room);
+      if (members) this.deliverToRoom(room, members, messages);
+    }
+  }
+
+  private deliverToRoom(room: string, members: ReadonlySet<Connection>, messages: Message[]): void {
+    const first = (messages[0] as Message).id;
+    const last = (messages.at(-1) as Message).id;
+    let data: Buffer | undefined;
+    let receivers = 0;
+    for (const connection of members) {
+      const state = connection.rooms.get(room) as RoomState;
+      if (state.held) {
+        this.hold(state, messages);
+      } else if (state.cursor < first && this.writable(connection)) {
+        data ??= Buffer.concat(messages.map((message) => textFrame(messageFrame(message))));
+        this.writer.writeFrame(connection.socket, data);
+        state.sentFrom ??= first;
+        state.cursor = last;
+        receivers += 1;
+      } else if (state.cursor < last) {
+        // Just caught up: its last page already held some of these.
+        this.deliver(connection, state, messages.filter((message) => message.id > state.cursor));
+      }
+    }
+    if (receivers > 0) this.observe(messages, receivers);
+  }
+
+  /** Messages sent to one connection alone: what its catch-up held, or the part its last page did not have. */
+  private deliver(connection: Connection, state: RoomState, messages: Message[]): void {
+    if (messages.length === 0 || !this.writable(connection)) return;
+    for (const message of messages) this.writer.writeFrame(connection.socket, textFrame(messageFrame(message)));
+    state.sentFrom ??= (messages[0] as Message).id;
+    state.cursor = (messages.at(-1) as Message).id;
+    this.observe(messages, 1);
+  }
+
+  private observe(messages: Message[], receivers: number): void {
+    const { observer } = this.options;
+    if (!observer) return;
+    observer.delivered(messages.length, receivers);
+    const now = Date.now();
+    for (const message of messages) observer.fannedOut((now - message.createdAt.getTime()) / 1000);
+  }
+
+  private hold(state: RoomState, messages: Message[]): void {
+    const held = state.held as Message[];
+    held.push(...messages);
+    if (held.length > MAX_HELD) {
+      held.splice(0, held.length - MAX_HELD);
+      state.heldOverflow = true;
     }
   }
 }

@@ -22,6 +22,11 @@ const EFFECT: Record<ErrorCode, 'none' | 'unauthorize'> = {
   INVALID_FORMAT: 'none',
   UNAVAILABLE: 'none',
   BUSY: 'none',
+  INVALID_ROOM: 'none',
+  UNKNOWN_ROOM: 'none',
+  NOT_A_MEMBER: 'none',
+  TOO_MANY_ROOMS: 'none',
+  INVALID_CLIENT_ID: 'none',
 };
 
 export interface ErrorReply {

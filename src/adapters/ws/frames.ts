@@ -7,23 +7,49 @@ export type InfoCode = 'WELCOME' | 'AUTHENTICATED' | 'TOKEN_EXPIRED';
 /**
  * A message's JSON fields, serialized once per message object: the same
  * recent messages are sent again and again, live and in every history reply.
+ * A history entry has no room (the page has one); a live frame adds it.
  */
 const serialized = new WeakMap<Message, string>();
 
 function fields(message: Message): string {
   let json = serialized.get(message);
   if (json === undefined) {
-    const { id, username, text, createdAt } = message;
-    json = JSON.stringify({ id, username, message: text, createdAt: createdAt.toISOString() }).slice(1, -1);
+    const { id, username, text, createdAt, clientId } = message;
+    json = JSON.stringify({ id, username, message: text, createdAt: createdAt.toISOString(), clientId }).slice(1, -1);
     serialized.set(message, json);
   }
   return json;
 }
 
-export const messageFrame = (message: Message): string => `{"type":"message",${fields(message)}}`;
+const room = (name: string): string => JSON.stringify(name);
 
-export const historyFrame = (messages: readonly Message[]): string =>
-  `{"type":"history","messages":[${messages.map((message) => `{${fields(message)}}`).join(',')}]}`;
+export const messageFrame = (message: Message): string => `{"type":"message","room":${room(message.room)},${fields(message)}}`;
+
+/** The answer to a repeated client id: the stored original, to the sender alone. */
+export const duplicateFrame = (message: Message): string =>
+  `{"type":"message","room":${room(message.room)},${fields(message)},"duplicate":true}`;
+
+const page = (type: 'history' | 'catchup', name: string, messages: readonly Message[], more: boolean): string =>
+  `{"type":"${type}","room":${room(name)},"messages":[${messages.map((message) => `{${fields(message)}}`).join(',')}],"more":${more}}`;
+
+/** Without a room: the answer to the original `history N`, exactly as the original protocol had it. */
+export const historyFrame = (name: string | undefined, messages: readonly Message[], more: boolean): string =>
+  name === undefined
+    ? `{"type":"history","messages":[${messages.map((message) => `{${fields(message)}}`).join(',')}]}`
+    : page('history', name, messages, more);
+
+export const catchUpFrame = (name: string, messages: readonly Message[], more: boolean): string =>
+  page('catchup', name, messages, more);
+
+export const joinedFrame = (name: string): string => JSON.stringify({ type: 'joined', room: name });
+
+export const leftFrame = (name: string): string => JSON.stringify({ type: 'left', room: name });
+
+export const presenceFrame = (name: string, users: readonly string[]): string =>
+  JSON.stringify({ type: 'presence', room: name, users });
+
+export const presenceEventFrame = (name: string, event: 'join' | 'leave', username: string): string =>
+  JSON.stringify({ type: 'presence', room: name, event, username });
 
 export const infoFrame = (code: InfoCode, message: string): string => JSON.stringify({ type: 'info', code, message });
 

@@ -1,14 +1,31 @@
 /**
  * The chat protocol's inbound side as pure functions: one text frame in, one
  * typed command or one typed protocol error out. No sockets, no I/O.
+ *
+ * Frames without a `type` are the original protocol (`username` + `message`,
+ * now with an optional `room` and `clientId`); frames with a `type` are the
+ * extensions. docs/protocol.md is the contract.
  */
+
+import { DEFAULT_ROOM } from '../../domain/room.js';
 
 export type Command =
   | { kind: 'auth'; username: string; token: string }
-  | { kind: 'history'; username: string; count: number }
-  | { kind: 'post'; username: string; text: string };
+  | { kind: 'post'; username: string; text: string; room: string; clientId: string | undefined }
+  /** `limit` may exceed the cap (it is clamped); Infinity means "as many as allowed". */
+  | { kind: 'history'; room: string; limit: number; before?: number; after?: number; original?: boolean }
+  | { kind: 'join'; room: string; after: number | undefined }
+  | { kind: 'leave'; room: string }
+  | { kind: 'presence'; room: string };
 
-export type ProtocolErrorCode = 'INVALID_JSON' | 'INVALID_FORMAT' | 'INVALID_COMMAND' | 'INVALID_HISTORY_COUNT';
+export type ProtocolErrorCode =
+  | 'INVALID_JSON'
+  | 'INVALID_FORMAT'
+  | 'INVALID_COMMAND'
+  | 'INVALID_HISTORY_COUNT'
+  | 'INVALID_HISTORY_QUERY'
+  | 'INVALID_ROOM'
+  | 'INVALID_CLIENT_ID';
 
 export interface ProtocolError {
   kind: 'error';
@@ -20,6 +37,7 @@ export interface ProtocolError {
 const COMMAND = /^(auth|history)(.*)$/is;
 const WHOLE_NUMBER = /^[0-9]+$/;
 const TOKEN = /^\S+$/;
+const TYPES = ['join', 'leave', 'history', 'presence'] as const;
 
 const error = (code: ProtocolErrorCode, message: string): ProtocolError => ({ kind: 'error', code, message });
 
@@ -33,16 +51,27 @@ export function parseFrame(frame: string): Command | ProtocolError {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return error('INVALID_FORMAT', 'frame must be a JSON object: {"username": "...", "message": "..."}');
   }
-  const { username, message } = value as Record<string, unknown>;
+  const fields = value as Record<string, unknown>;
+  if (fields.type !== undefined) return parseTyped(fields);
+
+  const { username, message } = fields;
   if (typeof username !== 'string' || typeof message !== 'string') {
     return error('INVALID_FORMAT', 'frame needs string fields "username" and "message"');
   }
-  return parseMessage(username, message);
+  const room = roomOf(fields);
+  if (typeof room !== 'string') return room;
+  if (fields.clientId !== undefined && typeof fields.clientId !== 'string') {
+    return error('INVALID_CLIENT_ID', 'clientId must be a string of 1-64 characters of A-Z a-z 0-9 _ - . :');
+  }
+  const command = parseMessage(username, message, room, fields.clientId);
+  // `history N` as the original protocol wrote it is answered as the original protocol answered it.
+  if (command.kind === 'history' && fields.room === undefined) command.original = true;
+  return command;
 }
 
-function parseMessage(username: string, message: string): Command | ProtocolError {
+function parseMessage(username: string, message: string, room: string, clientId: string | undefined): Command | ProtocolError {
   const command = COMMAND.exec(message.trimStart());
-  if (!command) return { kind: 'post', username, text: message };
+  if (!command) return { kind: 'post', username, text: message, room, clientId };
 
   const [, word = '', rest = ''] = command;
   if (rest !== '' && !/^\s/.test(rest)) {
@@ -59,6 +88,64 @@ function parseMessage(username: string, message: string): Command | ProtocolErro
   }
   const count = Number(argument);
   return WHOLE_NUMBER.test(argument) && count >= 1
-    ? { kind: 'history', username, count }
+    ? { kind: 'history', room, limit: count }
     : error('INVALID_HISTORY_COUNT', 'write the command as "history <N>" with N a whole number of at least 1');
+}
+
+function parseTyped(fields: Record<string, unknown>): Command | ProtocolError {
+  const type = fields.type;
+  if (!TYPES.includes(type as (typeof TYPES)[number])) {
+    return error('INVALID_COMMAND', `unknown type; the types are ${TYPES.map((t) => `"${t}"`).join(', ')}`);
+  }
+  if ((type === 'join' || type === 'leave') && fields.room === undefined) {
+    return error('INVALID_ROOM', `"${String(type)}" needs a "room"`);
+  }
+  const room = roomOf(fields);
+  if (typeof room !== 'string') return room;
+  switch (type as (typeof TYPES)[number]) {
+    case 'join': {
+      const after = cursor(fields, 'after');
+      return typeof after === 'object' ? after : { kind: 'join', room, after };
+    }
+    case 'leave':
+      return { kind: 'leave', room };
+    case 'presence':
+      return { kind: 'presence', room };
+    case 'history':
+      return parseHistoryQuery(fields, room);
+  }
+}
+
+function parseHistoryQuery(fields: Record<string, unknown>, room: string): Command | ProtocolError {
+  const before = cursor(fields, 'before');
+  if (typeof before === 'object') return before;
+  const after = cursor(fields, 'after');
+  if (typeof after === 'object') return after;
+  if (before !== undefined && after !== undefined) {
+    return error('INVALID_HISTORY_QUERY', 'give "before" or "after", not both');
+  }
+  const { limit = Infinity } = fields;
+  if (limit !== Infinity && !(Number.isSafeInteger(limit) && (limit as number) >= 1)) {
+    return error('INVALID_HISTORY_QUERY', '"limit" must be a whole number of at least 1');
+  }
+  return {
+    kind: 'history',
+    room,
+    limit: limit as number,
+    ...(before === undefined ? {} : { before }),
+    ...(after === undefined ? {} : { after }),
+  };
+}
+
+function roomOf(fields: Record<string, unknown>): string | ProtocolError {
+  const { room = DEFAULT_ROOM } = fields;
+  return typeof room === 'string' ? room : error('INVALID_ROOM', '"room" must be a string');
+}
+
+function cursor(fields: Record<string, unknown>, name: 'before' | 'after'): number | undefined | ProtocolError {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  return Number.isSafeInteger(value) && (value as number) >= 0
+    ? (value as number)
+    : error('INVALID_HISTORY_QUERY', `"${name}" must be a message id: a whole number of at least 0`);
 }

@@ -9,9 +9,22 @@ export interface ConnectionLimits {
 }
 
 export interface UpgradeRefusal {
-  status: 403 | 429 | 503;
-  code: 'ORIGIN_NOT_ALLOWED' | 'TOO_MANY_CONNECTIONS';
+  status: 400 | 403 | 429 | 503;
+  code: 'ORIGIN_NOT_ALLOWED' | 'TOO_MANY_CONNECTIONS' | 'INVALID_HISTORY_QUERY';
   reason: string;
+}
+
+/**
+ * The cursor a reconnecting client gives in the URL (`/ws?after=1040`) to
+ * resume `general`, which every connection is in from its first moment:
+ * given there, no live message can come before the catch-up.
+ */
+export function resumeCursor(url: string): number | undefined | UpgradeRefusal {
+  const after = new URL(url, 'http://localhost').searchParams.get('after');
+  if (after === null) return undefined;
+  const value = Number(after);
+  if (/^[0-9]{1,16}$/.test(after) && Number.isSafeInteger(value)) return value;
+  return { status: 400, code: 'INVALID_HISTORY_QUERY', reason: '"after" must be a message id: a whole number of at least 0' };
 }
 
 /** Whether a WebSocket upgrade may proceed; pure, so each rule is testable without sockets. */
@@ -49,14 +62,14 @@ function originAllowed(request: IncomingMessage, allowed: readonly string[] | un
   }
 }
 
-const REASON_PHRASES = { 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
+const REASON_PHRASES = { 400: 'Bad Request', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
 
 export function refuseUpgrade(socket: Duplex, { status, code, reason }: UpgradeRefusal): void {
   const body = JSON.stringify({ error: { code, message: reason } });
   socket.end(
     `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\n` +
       'Connection: close\r\nContent-Type: application/json\r\n' +
-      (status === 403 ? '' : 'Retry-After: 10\r\n') +
+      (status === 403 || status === 400 ? '' : 'Retry-After: 10\r\n') +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

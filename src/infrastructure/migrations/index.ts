@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as createUsers from './001-create-users.js';
 import * as createMessages from './002-create-messages.js';
+import * as roomsAndClientIds from './003-rooms-and-client-ids.js';
 
 type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<void> };
 
@@ -8,6 +9,7 @@ type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<
 const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['001-create-users', createUsers],
   ['002-create-messages', createMessages],
+  ['003-rooms-and-client-ids', roomsAndClientIds],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
