@@ -57,4 +57,28 @@ describe('NicedBcryptHasher', () => {
     );
     expect(error).to.be.instanceOf(Error);
   });
+
+  it('lets the hash in flight finish on close and fails the ones still waiting, so nothing hangs', async () => {
+    const hasher = new NicedBcryptHasher(10, 1);
+    const inFlight = hasher.hash('first');
+    const waiting = hasher.hash('second').then(
+      () => 'hashed',
+      (e: unknown) => (e instanceof Error ? 'failed' : 'odd'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await hasher.close();
+    expect(await inFlight).to.match(/^\$2[aby]\$10\$/);
+    expect(await waiting).to.equal('failed');
+  });
+
+  it('survives being closed again and again right after starting and mid-hash', async () => {
+    // Terminating a thread inside bcrypt's native code aborted the whole process once.
+    for (let i = 0; i < 30; i++) {
+      const hasher = setup(2);
+      const work = [hasher.hash('x'), hasher.verify('x', '$2b$04$abcdefghijklmnopqrstuu')].map((p) => p.catch(() => undefined));
+      await new Promise((resolve) => setTimeout(resolve, i % 5));
+      await hasher.close();
+      await Promise.all(work);
+    }
+  });
 });

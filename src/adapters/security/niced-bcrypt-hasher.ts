@@ -12,7 +12,10 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const bcrypt = require(workerData.bcryptPath);
 try { require('node:os').setPriority(0, 19); } catch {}
-parentPort.on('message', ({ password, hash, cost }) => {
+parentPort.on('message', (job) => {
+  // Asked to stop: between two jobs, never inside bcrypt's native code.
+  if (job === 'exit') return process.exit(0);
+  const { password, hash, cost } = job;
   try {
     const result = hash === undefined ? bcrypt.hashSync(password, cost) : bcrypt.compareSync(password, hash);
     parentPort.postMessage({ result });
@@ -21,6 +24,9 @@ parentPort.on('message', ({ password, hash, cost }) => {
   }
 });
 `;
+
+/** How long close() lets a hash in flight finish. */
+const STOP_GRACE_MS = 10_000;
 
 interface Task {
   resolve: (result: string | boolean) => void;
@@ -34,7 +40,7 @@ interface Task {
  */
 export class NicedBcryptHasher implements PasswordHasher {
   private readonly idle: Worker[] = [];
-  private readonly waiting: Array<(worker: Worker) => void> = [];
+  private readonly waiting: Array<{ resolve: (worker: Worker) => void; reject: (error: Error) => void }> = [];
   /** What each busy worker is doing: one job at a time. */
   private readonly busy = new Map<Worker, Task>();
   private readonly dead = new WeakSet<Worker>();
@@ -56,17 +62,34 @@ export class NicedBcryptHasher implements PasswordHasher {
     return (await this.run({ password, hash })) as boolean;
   }
 
-  /** Ends the workers; hashes in flight fail. */
+  /**
+   * Ends the workers once their current hash is done; hashes still waiting
+   * for a worker fail. A worker is asked to stop rather than terminated:
+   * terminating a thread inside bcrypt's native code can abort the process.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    for (const { reject } of this.waiting.splice(0)) reject(new Error('password hasher is closed'));
     const workers = [...this.idle, ...this.busy.keys()];
     this.idle.length = 0;
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(workers.map((worker) => this.stop(worker)));
+  }
+
+  private stop(worker: Worker): Promise<void> {
+    return new Promise((resolve) => {
+      // A hash at a huge cost could take minutes: past this it is cut after all.
+      const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.postMessage('exit');
+    });
   }
 
   private async run(job: { password: string; hash?: string; cost?: number }): Promise<string | boolean> {
     if (this.closed) throw new Error('password hasher is closed');
-    const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve) => this.waiting.push(resolve)));
+    const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve, reject) => this.waiting.push({ resolve, reject })));
     try {
       return await new Promise<string | boolean>((resolve, reject) => {
         this.busy.set(worker, { resolve, reject });
@@ -78,13 +101,13 @@ export class NicedBcryptHasher implements PasswordHasher {
       worker.unref();
       this.busy.delete(worker);
       // A worker that died is replaced, so the pool keeps its size.
-      this.release(this.dead.has(worker) ? this.spawn() : worker);
+      if (!this.closed) this.release(this.dead.has(worker) ? this.spawn() : worker);
     }
   }
 
   private release(worker: Worker): void {
     const next = this.waiting.shift();
-    if (next) next(worker);
+    if (next) next.resolve(worker);
     else this.idle.push(worker);
   }
 
@@ -94,6 +117,10 @@ export class NicedBcryptHasher implements PasswordHasher {
       const task = this.busy.get(worker);
       if (error !== undefined || result === undefined) task?.reject(new Error(error ?? 'no result'));
       else task?.resolve(result);
+    });
+    worker.on('exit', () => {
+      this.dead.add(worker);
+      this.busy.get(worker)?.reject(new Error('password hashing stopped'));
     });
     worker.on('error', (error) => {
       this.dead.add(worker);
