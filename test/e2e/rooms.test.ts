@@ -47,10 +47,10 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
       expect(frame).to.have.all.keys('type', 'room', 'id', 'username', 'message', 'createdAt');
     });
 
-    it('refuses a post to a room the connection has not joined as NOT_A_MEMBER, storing nothing', async () => {
+    it('refuses a post to a room the connection has not joined as NOT_A_MEMBER, naming the request, storing nothing', async () => {
       const alice = await server().connectAs('alice');
-      alice.sendJson({ username: 'alice', message: 'hi', room: 'dev' });
-      await expectError(alice, 'NOT_A_MEMBER');
+      alice.sendJson({ username: 'alice', message: 'hi', room: 'dev', clientId: 'c-17' });
+      expect(await expectError(alice, 'NOT_A_MEMBER')).to.include({ room: 'dev', clientId: 'c-17' });
       await alice.expectNothing();
       expect(await server().db('messages').select('id')).to.deep.equal([]);
     });
@@ -71,12 +71,12 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
       await expectError(client, 'INVALID_ROOM');
     });
 
-    it('answers history and presence of a room never joined with UNKNOWN_ROOM', async () => {
+    it('answers history and presence of a room never joined with UNKNOWN_ROOM, naming the room', async () => {
       const client = await server().connect();
       client.sendJson({ type: 'history', room: 'nowhere' });
-      await expectError(client, 'UNKNOWN_ROOM');
+      expect(await expectError(client, 'UNKNOWN_ROOM')).to.include({ room: 'nowhere' });
       client.sendJson({ type: 'presence', room: 'nowhere' });
-      await expectError(client, 'UNKNOWN_ROOM');
+      expect(await expectError(client, 'UNKNOWN_ROOM')).to.include({ room: 'nowhere' });
       client.sendJson({ username: 'x', message: 'history 5', room: 'nowhere' });
       await expectError(client, 'UNKNOWN_ROOM');
     });
@@ -94,12 +94,12 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
       await expectError(bob, 'NOT_A_MEMBER');
     });
 
-    it('lets a connection leave general, after which original frames to it are refused', async () => {
+    it('lets a connection leave general, after which original frames to it are refused, as before without a room', async () => {
       const alice = await server().connectAs('alice');
       alice.sendJson({ type: 'leave', room: 'general' });
       expect(await alice.next()).to.deep.equal({ type: 'left', room: 'general' });
       alice.send('alice', 'hello');
-      await expectError(alice, 'NOT_A_MEMBER');
+      expect(await expectError(alice, 'NOT_A_MEMBER')).to.have.all.keys('type', 'code', 'message');
     });
 
     it('refuses joining past ROOMS_PER_CONNECTION as TOO_MANY_ROOMS', async () => {

@@ -24,6 +24,7 @@ import {
   presenceFrame,
 } from './frames.js';
 import { parseFrame, type Command } from './protocol.js';
+import type { ErrorContext } from './frames.js';
 import { RoomMembership } from './room-membership.js';
 import { TurnWriter, textFrame } from './turn-writer.js';
 import { refuseUpgrade, resumeCursor, upgradeRefusal, type ConnectionLimits } from './upgrade-policy.js';
@@ -83,6 +84,8 @@ export interface GatewayOptions extends ConnectionLimits {
   /** A connection with more than this many bytes waiting to be sent is too slow to keep. */
   sendBufferMaxBytes: number;
   roomsPerConnection: number;
+  /** Who a request comes from (the peer, or the client behind a trusted proxy). */
+  clientAddress: (request: IncomingMessage) => string;
   observer?: GatewayObserver;
 }
 
@@ -159,7 +162,7 @@ export class ChatGateway {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (!CHAT_PATHS.has(path)) return false;
-    const address = addressOf(request);
+    const address = this.options.clientAddress(request);
     const after = resumeCursor(request.url ?? '/');
     const refusal =
       typeof after === 'object' ? after : upgradeRefusal(request, address, this.connections.size, this.perAddress.get(address) ?? 0, this.options);
@@ -278,7 +281,7 @@ export class ChatGateway {
     try {
       this.dispatch(connection, command);
     } catch (error) {
-      this.fail(connection, error);
+      this.fail(connection, error, contextOf(command));
     }
   }
 
@@ -294,17 +297,17 @@ export class ChatGateway {
           .then(() => this.useCases.recallHistory.execute({ room, limit, before, after }))
           .then(
             (page) => this.send(connection, historyFrame(command.original ? undefined : room, page.messages, page.more)),
-            (error: unknown) => this.fail(connection, error),
+            (error: unknown) => this.fail(connection, error, contextOf(command)),
           );
         return;
       }
       case 'post':
         return this.post(connection, command);
       case 'join':
-        this.changeRooms(connection, () => this.join(connection, command.room, command.after));
+        this.changeRooms(connection, command.room, () => this.join(connection, command.room, command.after));
         return;
       case 'leave':
-        this.changeRooms(connection, async () => this.leave(connection, command.room));
+        this.changeRooms(connection, command.room, async () => this.leave(connection, command.room));
         return;
       case 'presence':
         this.presence(connection, command.room);
@@ -314,7 +317,7 @@ export class ChatGateway {
 
   private post(connection: Connection, { username, text, room, clientId }: Extract<Command, { kind: 'post' }>): void {
     if (this.refusingPosts) {
-      this.sendError(connection, 'UNAVAILABLE', 'the server is shutting down; message not stored, send it again after reconnecting');
+      this.sendError(connection, 'UNAVAILABLE', 'the server is shutting down; message not stored, send it again after reconnecting', { room, clientId });
       return;
     }
     if (!connection.rooms.has(room)) {
@@ -327,12 +330,12 @@ export class ChatGateway {
       ({ message, duplicate }) => {
         if (duplicate) this.send(connection, duplicateFrame(message));
       },
-      (error: unknown) => this.fail(connection, error),
+      (error: unknown) => this.fail(connection, error, { room, clientId }),
     );
   }
 
-  private changeRooms(connection: Connection, change: () => Promise<void>): void {
-    connection.roomChanges = connection.roomChanges.then(change).catch((error: unknown) => this.fail(connection, error));
+  private changeRooms(connection: Connection, room: string, change: () => Promise<void>): void {
+    connection.roomChanges = connection.roomChanges.then(change).catch((error: unknown) => this.fail(connection, error, { room }));
   }
 
   private async join(connection: Connection, room: string, after: number | undefined): Promise<void> {
@@ -380,7 +383,7 @@ export class ChatGateway {
         if (!exists) throw new DomainError('UNKNOWN_ROOM', `there is no room "${room}"; join it to create it`);
         this.send(connection, presenceFrame(room, this.membership.users(room)));
       },
-    ).catch((error: unknown) => this.fail(connection, error));
+    ).catch((error: unknown) => this.fail(connection, error, { room }));
   }
 
   /** Makes the connection a member (if it is not) and tells the room if that makes its user present. */
@@ -455,7 +458,7 @@ export class ChatGateway {
       if (!current()) return;
       // Live delivery from here would leave a hole: the room is left, to be joined again.
       this.exit(connection, room);
-      this.fail(connection, error);
+      this.fail(connection, error, { room });
     }
   }
 
@@ -501,18 +504,18 @@ export class ChatGateway {
     connection.expiryTimer.unref();
   }
 
-  private fail(connection: Connection, error: unknown): void {
+  private fail(connection: Connection, error: unknown, context?: ErrorContext): void {
     const reply = errorReply(error);
     if (reply.unexpected !== undefined) {
       this.logger.error('frame failed', { address: connection.address, error: reply.unexpected });
     }
     if (reply.unauthorize) this.identify(connection, undefined);
-    this.sendError(connection, reply.code, reply.message);
+    this.sendError(connection, reply.code, reply.message, context);
   }
 
-  private sendError(connection: Connection, code: string, message: string): void {
+  private sendError(connection: Connection, code: string, message: string, context?: ErrorContext): void {
     this.options.observer?.errorSent(code);
-    this.send(connection, errorFrame(code, message));
+    this.send(connection, errorFrame(code, message, context));
   }
 
   private checkHeartbeats(): void {
@@ -632,7 +635,14 @@ export class ChatGateway {
   }
 }
 
-function addressOf(request: IncomingMessage): string {
-  const address = request.socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+/** What an error frame names so that the client knows which request failed. */
+function contextOf(command: Command): ErrorContext | undefined {
+  switch (command.kind) {
+    case 'auth':
+      return undefined;
+    case 'post':
+      return { room: command.room, clientId: command.clientId };
+    default:
+      return { room: command.room };
+  }
 }

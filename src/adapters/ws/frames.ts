@@ -1,4 +1,5 @@
 import type { Message } from '../../domain/message.js';
+import { DEFAULT_ROOM } from '../../domain/room.js';
 
 /** Server-to-client frames, exactly as docs/protocol.md shows them. */
 
@@ -53,4 +54,21 @@ export const presenceEventFrame = (name: string, event: 'join' | 'leave', userna
 
 export const infoFrame = (code: InfoCode, message: string): string => JSON.stringify({ type: 'info', code, message });
 
-export const errorFrame = (code: string, message: string): string => JSON.stringify({ type: 'error', code, message });
+/** Names the request an error answers: the room of a room command, the room and clientId of a post. */
+export interface ErrorContext {
+  room?: string | undefined;
+  clientId?: string | undefined;
+}
+
+/**
+ * The room is left out for general, so that clients of the original protocol
+ * get exactly the error frames they always got.
+ */
+export const errorFrame = (code: string, message: string, context?: ErrorContext): string =>
+  JSON.stringify({
+    type: 'error',
+    code,
+    message,
+    room: context?.room === DEFAULT_ROOM ? undefined : context?.room,
+    clientId: context?.clientId,
+  });
