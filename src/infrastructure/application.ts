@@ -18,6 +18,7 @@ import type { Logger, ReadinessProbe } from '../application/ports.js';
 import type { Config } from './config.js';
 import { buildContainer } from './container.js';
 import { openDatabase } from './database.js';
+import { clientAddressFrom } from './client-address.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { databaseProbe, ShutdownProbe } from './readiness.js';
 import { createChatServer, type ChatServer } from './server.js';
@@ -67,8 +68,10 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     shutdown,
   ];
   const counted = (throttle: InMemoryThrottle, limit: string) => new CountingThrottle(throttle, limit, metrics);
+  const clientAddress = clientAddressFrom(limits.trustedProxies);
   const server = createChatServer(container, {
     http: {
+      clientAddress,
       webClientDirectory: WEB_CLIENT_DIRECTORY,
       throttles: {
         loginPerAccount: counted(new InMemoryThrottle(limits.loginPerAccount), 'login_account'),
@@ -89,6 +92,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       heartbeatMs: limits.heartbeatSeconds * 1000,
       sendBufferMaxBytes: limits.sendBufferMaxBytes,
       roomsPerConnection: limits.roomsPerConnection,
+      clientAddress,
       observer: metrics,
     },
   });

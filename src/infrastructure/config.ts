@@ -55,6 +55,8 @@ export interface AbuseLimits {
   heartbeatSeconds: number;
   sendBufferMaxBytes: number;
   roomsPerConnection: number;
+  /** Peers whose X-Forwarded-For is believed: the reverse proxies in front of the nodes. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -111,6 +113,7 @@ export function loadConfig(env: Env): Config {
       heartbeatSeconds: duration(read, 'HEARTBEAT_INTERVAL', '30s', TIMER_MAX_SECONDS),
       sendBufferMaxBytes: integer(read, 'SEND_BUFFER_MAX', 1024 * 1024, 1024, 1024 * 1024 * 1024),
       roomsPerConnection: integer(read, 'ROOMS_PER_CONNECTION', 50, 1, 10_000),
+      trustedProxies: addresses(read, 'TRUSTED_PROXIES'),
     },
   };
 }
@@ -118,6 +121,16 @@ export function loadConfig(env: Env): Config {
 /** The value as the error line shows it: quoted, escaped (one line whatever it holds), cut short. */
 function quoted(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+/** A comma-separated list of IP addresses, or none. */
+function addresses(read: (name: string) => string | undefined, name: string): string[] {
+  const text = read(name);
+  if (text === undefined) return [];
+  const list = text.split(',').map((item) => item.trim());
+  const wrong = list.find((item) => isIP(item) === 0);
+  if (wrong !== undefined) throw new ConfigError(`${name} must be IP addresses separated by commas, not ${quoted(wrong)}`);
+  return list;
 }
 
 function isUrl(text: string, protocols: string[]): boolean {

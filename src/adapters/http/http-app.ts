@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
@@ -28,6 +29,8 @@ export interface HttpAppOptions {
   ops?: OpsOptions;
   /** Told the code of every error reply. */
   metrics?: ChatMetrics;
+  /** Who a request comes from (the peer, or the client behind a trusted proxy). */
+  clientAddress: (request: IncomingMessage) => string;
 }
 
 function credentialsFrom(body: unknown): Credentials {
@@ -56,13 +59,13 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
 
   router.post('/reg', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
-    throttle(throttles.registerPerAddress, ctx.ip, 'registrations from your address');
+    throttle(throttles.registerPerAddress, options.clientAddress(ctx.req), 'registrations from your address');
     ctx.status = 201;
     ctx.body = sessionBody(await useCases.register.execute(credentials));
   });
   router.post('/login', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
-    throttle(throttles.loginPerAddress, ctx.ip, 'logins from your address');
+    throttle(throttles.loginPerAddress, options.clientAddress(ctx.req), 'logins from your address');
     throttle(throttles.loginPerAccount, credentials.username.toLowerCase(), 'logins to this account');
     ctx.body = sessionBody(await useCases.login.execute(credentials));
   });

@@ -1,0 +1,29 @@
+import { isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+
+/** How the edges learn who a request comes from, for the per-address limits. */
+export type ClientAddress = (request: IncomingMessage) => string;
+
+const plain = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);
+
+/**
+ * The peer's address, or, when the peer is one of the trusted proxies, the
+ * address that proxy saw: X-Forwarded-For read from the right, past every
+ * trusted proxy. Nobody else may set it, or any client could pick the
+ * address its limits are counted against.
+ */
+export function clientAddressFrom(trustedProxies: readonly string[]): ClientAddress {
+  const trusted = new Set(trustedProxies.map(plain));
+  return (request) => {
+    const peer = plain(request.socket.remoteAddress ?? 'unknown');
+    if (!trusted.has(peer)) return peer;
+    const header = request.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => plain(hop.trim()));
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = hops[i] as string;
+      if (isIP(hop) === 0) return peer; // a forged or broken header: the proxy is all we know
+      if (!trusted.has(hop)) return hop;
+    }
+    return peer;
+  };
+}
