@@ -1,0 +1,669 @@
+// The chat protocol as the page speaks it (docs/protocol.md, "Extensions"):
+// sign in on every new connection, join each room again with the last id
+// shown so the server sends exactly what was missed, re-send what was not
+// acknowledged under the same clientId, page back on demand.
+
+import { Connection } from './connection.js';
+import { Room } from './room.js';
+import { errorWords, closeWords, messageProblem, roomNameProblem, credentialsProblem } from './rules.js';
+import * as memory from './session.js';
+
+const DEFAULT_ROOM = 'general';
+const OLDER_PAGE = 50;
+/** After a refusal that may pass (database down, too fast), try again this much later. */
+const RETRY_LATER_MS = 2_000;
+/** Silence this long on an open socket: ask something cheap to learn whether it is still alive. */
+const PROBE_AFTER_MS = 25_000;
+const PROBE_TIMEOUT_MS = 10_000;
+const UNANSWERED_MS = 15_000;
+
+/** Which error codes each request can earn; an error frame is blamed on the oldest request that fits. */
+const CAN_FAIL = {
+  auth: ['INVALID_TOKEN', 'USERNAME_MISMATCH', 'INVALID_COMMAND', 'INVALID_FORMAT', 'UNAVAILABLE', 'INTERNAL'],
+  post: ['NOT_AUTHENTICATED', 'TOKEN_EXPIRED', 'USERNAME_MISMATCH', 'EMPTY_MESSAGE', 'MESSAGE_TOO_LONG', 'INVALID_FORMAT',
+    'INVALID_COMMAND', 'INVALID_CLIENT_ID', 'INVALID_ROOM', 'NOT_A_MEMBER', 'UNAVAILABLE', 'INTERNAL', 'BUSY'],
+  join: ['INVALID_ROOM', 'TOO_MANY_ROOMS', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
+  leave: ['INVALID_ROOM', 'NOT_A_MEMBER', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
+  history: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
+  presence: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
+};
+/** Refusals that say nothing about the request itself: it is sent again later. */
+const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
+
+export class Chat {
+  /** @param {import('./view.js').View} view */
+  constructor(view, url) {
+    this.view = view;
+    /** Read by the browser tests: a server that sends a message twice must not go unnoticed. */
+    this.stats = { duplicates: 0, outOfOrder: 0, resent: 0, reconnects: 0 };
+    window.__chatStats = this.stats;
+
+    this.session = memory.loadSession();
+    const places = memory.loadPlaces(this.owner);
+    /** @type {Map<string, Room>} in the order the user joined them */
+    this.rooms = new Map((places?.rooms ?? [DEFAULT_ROOM]).map((name) => [name, new Room(name)]));
+    this.current = places && this.rooms.has(places.current) ? places.current : this.rooms.keys().next().value ?? null;
+    /** Sends not yet acknowledged, oldest first: {clientId, room, text, state: queued|sent|failed, error, tries} */
+    this.outbox = this.session ? this.storedOutbox(this.session.username) : [];
+    /** Whose the outbox is; it outlives a session that expired, for when the same user logs in again. */
+    this.outboxOwner = this.session?.username ?? null;
+
+    /** Requests on this connection still waiting for their answer, oldest first. */
+    this.outstanding = [];
+    this.authorized = false;
+    this.synced = false;
+    this.closeReason = '';
+    this.lastHeard = 0;
+    this.probeSentAt = 0;
+
+    /** The cursor for general in the URL of the socket being opened, if any. */
+    this.urlCursor = undefined;
+    this.connection = new Connection(() => this.socketUrl(url), {
+      open: () => this.onOpen(),
+      frame: (frame) => this.onFrame(frame),
+      close: (event) => this.onClose(event),
+      state: () => this.renderStatus(),
+    });
+  }
+
+  /**
+   * general, which a connection is in from its first moment, resumes through
+   * the URL, so its catch-up starts before any live message can overtake it.
+   */
+  socketUrl(base) {
+    const general = this.rooms.get(DEFAULT_ROOM);
+    this.urlCursor = general?.loaded ? general.lastSeenId : undefined;
+    return this.urlCursor === undefined ? base : `${base}?after=${this.urlCursor}`;
+  }
+
+  /** Whose rooms and unsent messages are kept: the signed-in user, or null for a watcher. */
+  get owner() {
+    return this.session ? this.session.username : null;
+  }
+
+  start() {
+    this.view.renderAccount(this.session);
+    this.renderRooms();
+    this.showCurrent(); // with the sends a reload interrupted, still waiting
+    this.connection.connect();
+    setInterval(() => this.tick(), 1000);
+  }
+
+  storedOutbox(username) {
+    return memory.loadOutbox(username).map((s) => ({ ...s, state: 'queued', error: '', tries: 0, sentAt: 0 }));
+  }
+
+  // ------------------------------------------------------------ account
+
+  async signIn(kind, username, password) {
+    const problem = credentialsProblem(kind, username, password);
+    if (problem) {
+      this.view.showAuthError(problem, 'INVALID_INPUT');
+      return false;
+    }
+    this.view.showAuthError('');
+    this.view.setAuthBusy(true);
+    const answer = await memory.requestToken(kind, username, password).finally(() => this.view.setAuthBusy(false));
+    if (answer.error) {
+      this.view.showAuthError(answer.error, answer.code);
+      return false;
+    }
+    if (this.outbox.length && this.outboxOwner !== answer.session.username) this.dropOutbox(); // another user's
+    this.session = answer.session;
+    memory.saveSession(this.session);
+    this.savePlaces();
+    this.view.renderAccount(this.session);
+    if (!this.outbox.length) {
+      // Messages that waited for this user's next login, perhaps across a reload.
+      this.outbox = this.storedOutbox(this.session.username);
+      for (const send of this.outbox) this.view.addPending(send);
+    }
+    this.outboxOwner = this.session.username;
+    this.view.showComposerError('');
+    const socket = this.connection.socket;
+    if (socket?.readyState === WebSocket.OPEN) this.authorize();
+    else if (!socket) this.connection.retryNow();
+    // A connecting socket authorizes when it opens.
+    this.renderStatus();
+    return true;
+  }
+
+  /** Signing out forgets everything this tab kept for the user and starts a fresh, anonymous connection. */
+  signOut() {
+    memory.forgetAll();
+    this.session = null;
+    this.authorized = false;
+    this.dropOutbox();
+    this.outboxOwner = null;
+    for (const name of this.rooms.keys()) this.view.forgetRoom(name);
+    this.rooms = new Map([[DEFAULT_ROOM, new Room(DEFAULT_ROOM)]]);
+    this.current = DEFAULT_ROOM;
+    this.view.renderAccount(null);
+    this.view.showAuthError('');
+    this.view.showComposerError('');
+    this.renderRooms();
+    this.showCurrent();
+    this.connection.restart();
+  }
+
+  /** The server no longer takes the token: keep the unsent messages, ask for a new login. */
+  endSession(words, code) {
+    this.session = null;
+    this.authorized = false;
+    memory.saveSession(null);
+    this.view.renderAccount(null);
+    this.view.showAuthError(words, code);
+    this.renderStatus();
+  }
+
+  dropOutbox() {
+    for (const send of this.outbox) this.view.removePending(send);
+    this.outbox = [];
+    this.saveOutbox();
+  }
+
+  // ------------------------------------------------------------ connection
+
+  onOpen() {
+    this.outstanding = [];
+    this.authorized = false;
+    this.synced = false;
+    this.lastHeard = Date.now();
+    this.probeSentAt = 0;
+    for (const room of this.rooms.values()) {
+      room.joined = false;
+      room.loading = null;
+      room.catchingUp = false;
+    }
+    // The server has begun general's catch-up already; its joined frame is on the way.
+    const general = this.rooms.get(DEFAULT_ROOM);
+    if (general && this.urlCursor !== undefined) general.catchingUp = true;
+    for (const send of this.outbox) if (send.state === 'sent') this.setSendState(send, 'queued');
+    if (this.session) this.authorize();
+    else this.sync();
+  }
+
+  onClose(event) {
+    this.authorized = false;
+    this.synced = false;
+    this.closeReason = closeWords(event);
+    this.stats.reconnects += 1;
+    for (const send of this.outbox) if (send.state === 'sent') this.setSendState(send, 'queued');
+  }
+
+  authorize() {
+    if (memory.isExpired(this.session)) {
+      this.endSession('Your session has expired. Log in again.', 'SESSION_EXPIRED');
+      if (!this.synced) this.sync();
+      return;
+    }
+    this.request('auth', { username: this.session.username, message: `auth ${this.session.token}` });
+    this.renderStatus();
+  }
+
+  /** On a new connection: leave general if the user did, join every room again. */
+  sync() {
+    this.synced = true;
+    if (!this.rooms.has(DEFAULT_ROOM)) this.request('leave', { type: 'leave', room: DEFAULT_ROOM }, { room: DEFAULT_ROOM });
+    for (const room of this.rooms.values()) {
+      if (room.name === DEFAULT_ROOM && this.urlCursor !== undefined) continue; // resumed through the URL
+      this.join(room);
+    }
+  }
+
+  /** A room read before asks for what came after its newest message; the server sends exactly that. */
+  join(room) {
+    const frame = { type: 'join', room: room.name };
+    if (room.loaded) frame.after = room.lastSeenId;
+    if (this.request('join', frame, { room: room.name })) room.catchingUp = room.loaded;
+  }
+
+  /** Sends a frame that expects an answer, and remembers it so an error can be blamed on it. */
+  request(kind, frame, details = {}) {
+    if (!this.connection.send(frame)) return false;
+    this.outstanding.push({ kind, ...details });
+    return true;
+  }
+
+  /** The oldest outstanding request of this kind that `fits`; removed from the list. */
+  settle(kind, fits = () => true) {
+    const index = this.outstanding.findIndex((r) => r.kind === kind && fits(r));
+    return index < 0 ? undefined : this.outstanding.splice(index, 1)[0];
+  }
+
+  /** Once a second: the reconnect countdown, and a probe when an open socket has gone quiet. */
+  tick() {
+    if (this.connection.state === 'waiting') this.renderStatus();
+    if (this.connection.state !== 'open') return;
+    const now = Date.now();
+    // A send whose answer never came (its refusal blamed on another, say) goes again: the clientId makes that safe.
+    for (const send of this.outbox) {
+      if (send.state === 'sent' && now - send.sentAt > UNANSWERED_MS) {
+        this.setSendState(send, 'queued');
+        this.transmit(send);
+      }
+    }
+    if (this.probeSentAt && now - this.probeSentAt > PROBE_TIMEOUT_MS) {
+      // No answer at all: the network is gone without saying so.
+      this.closeReason = 'The connection stopped answering.';
+      this.connection.restart();
+    } else if (!this.probeSentAt && now - this.lastHeard > PROBE_AFTER_MS) {
+      this.probe();
+    }
+  }
+
+  /** Asks something cheap; any frame back proves the socket alive, silence restarts it (see tick). */
+  probe() {
+    if (this.connection.state !== 'open' || this.probeSentAt) return;
+    this.probeSentAt = Date.now();
+    const room = this.current ?? DEFAULT_ROOM;
+    this.request('presence', { type: 'presence', room }, { room });
+  }
+
+  /** The browser says the network is back: an open socket may be a dead one from before. */
+  networkBack() {
+    if (this.connection.state === 'open') this.probe();
+    else this.connection.retryNow();
+    this.renderStatus();
+  }
+
+  // ------------------------------------------------------------ frames
+
+  onFrame(frame) {
+    this.lastHeard = Date.now();
+    this.probeSentAt = 0;
+    switch (frame.type) {
+      case 'info': return this.onInfo(frame);
+      case 'error': return this.onError(frame);
+      case 'joined': return this.onJoined(frame);
+      case 'left': return this.onLeft(frame);
+      case 'message': return this.onMessage(frame);
+      case 'catchup': return this.onPage(frame, 'catchup');
+      case 'history': return this.onPage(frame, 'history');
+      case 'presence': return this.onPresence(frame);
+      default: return undefined; // new frame types may come; they are not ours to understand yet
+    }
+  }
+
+  onInfo(frame) {
+    if (frame.code === 'AUTHENTICATED') {
+      this.settle('auth');
+      this.authorized = true;
+      this.renderStatus();
+      const watching = this.synced;
+      if (!watching) this.sync();
+      // Post what waited in rooms joined already (general, resumed through the URL, or all of
+      // them on a connection that was watching); the others post when their joined frame comes.
+      this.flushOutbox();
+      // Presence counts us now.
+      if (watching && this.current && this.rooms.get(this.current)?.joined) this.askPresence(this.current);
+    } else if (frame.code === 'TOKEN_EXPIRED' && this.session) {
+      this.endSession(errorWords('TOKEN_EXPIRED'), 'TOKEN_EXPIRED');
+    }
+  }
+
+  onJoined(frame) {
+    const room = this.rooms.get(frame.room);
+    this.settle('join', (r) => r.room === frame.room);
+    if (!room) return; // left again before the answer came
+    room.joined = true;
+    if (!room.loaded && !room.loading) this.loadLatest(room);
+    if (room.name === this.current) this.askPresence(room.name);
+    this.flushOutbox(room.name);
+  }
+
+  onLeft(frame) {
+    this.settle('leave', (r) => r.room === frame.room);
+  }
+
+  onMessage(frame) {
+    const mine = this.isMine(frame.username);
+    if (typeof frame.clientId === 'string' && mine) {
+      this.settle('post', (r) => r.clientId === frame.clientId);
+      this.acknowledge(frame);
+    }
+    const room = this.rooms.get(frame.room ?? DEFAULT_ROOM);
+    if (!room) return;
+    const fresh = room.add([frame], frame.duplicate === true ? 'repeat' : 'live', this.stats);
+    this.took(room, fresh, { own: mine });
+  }
+
+  /** A page of `history` (asked for) or of `catchup` (after a join with `after`). */
+  onPage(frame, type) {
+    const name = frame.room ?? DEFAULT_ROOM;
+    const room = this.rooms.get(name);
+    const messages = Array.isArray(frame.messages) ? frame.messages : [];
+    for (const message of messages) if (this.isMine(message?.username)) this.acknowledge(message);
+    if (type === 'history') this.settle('history', (r) => r.room === name);
+    if (!room) return;
+    if (type === 'catchup') {
+      if (frame.more !== true) room.catchingUp = false;
+      this.took(room, room.add(messages, 'catchup', this.stats));
+      return;
+    }
+    const asked = room.loading;
+    room.loading = null;
+    const fresh = room.add(messages, asked === 'older' ? 'older' : 'latest', this.stats);
+    room.more = frame.more === true;
+    if (asked !== 'older') room.loaded = true;
+    // A page asked for is reading, not news: it does not count as unread.
+    this.took(room, fresh, { older: asked === 'older', counted: false });
+  }
+
+  /** Draws new messages; counts them unread when their room is not on screen. */
+  took(room, fresh, { older = false, own = false, counted = true } = {}) {
+    if (room.name !== this.current && counted && !older) {
+      const unread = fresh.filter((m) => !this.isMine(m.username)).length;
+      if (unread) {
+        room.unread += unread;
+        this.renderRooms();
+      }
+    }
+    this.view.addMessages(room, fresh, { older, own });
+    if (room.name === this.current) this.view.renderOlder(room);
+  }
+
+  onPresence(frame) {
+    const room = this.rooms.get(frame.room);
+    if (Array.isArray(frame.users)) {
+      this.settle('presence', (r) => r.room === frame.room);
+      room?.setUsers(frame.users);
+    } else if (frame.event === 'join' && typeof frame.username === 'string') {
+      room?.userArrived(frame.username);
+    } else if (frame.event === 'leave' && typeof frame.username === 'string') {
+      room?.userLeft(frame.username);
+    }
+    if (room && room.name === this.current) this.view.renderPresence(room);
+  }
+
+  onError(frame) {
+    const code = String(frame.code ?? '');
+    const words = errorWords(code, frame.message);
+    if (PASSING.has(code)) this.resumeCatchUps();
+    const blamed = code === 'RATE_LIMITED'
+      ? this.outstanding.shift()
+      : this.settleByCode(code);
+    if (!blamed) {
+      this.view.showComposerError(words, code);
+      return;
+    }
+    switch (blamed.kind) {
+      case 'auth': return this.authFailed(code, words);
+      case 'post': return this.postFailed(blamed.clientId, code, words);
+      case 'join': return this.joinFailed(blamed.room, code, words);
+      case 'history': return this.historyFailed(blamed.room, code, words);
+      case 'presence':
+        if (code === 'UNKNOWN_ROOM') this.rooms.get(blamed.room)?.setUsers([]);
+        return undefined;
+      default: return undefined; // a leave of a room the server had forgotten: it is gone either way
+    }
+  }
+
+  /**
+   * A catch-up page the server could not read ends the room's membership (so
+   * that no live message follows a hole), with an error frame that does not
+   * name the room. Every room still catching up joins again from its cursor;
+   * for one whose catch-up is fine that only restarts it.
+   */
+  resumeCatchUps() {
+    const rooms = [...this.rooms.values()].filter((room) => room.catchingUp);
+    if (rooms.length === 0) return;
+    this.later(() => {
+      for (const room of rooms) if (this.rooms.get(room.name) === room && room.catchingUp) this.join(room);
+    });
+  }
+
+  settleByCode(code) {
+    const index = this.outstanding.findIndex((r) => CAN_FAIL[r.kind]?.includes(code));
+    return index < 0 ? undefined : this.outstanding.splice(index, 1)[0];
+  }
+
+  authFailed(code, words) {
+    if (PASSING.has(code)) {
+      this.later(() => this.session && this.authorize());
+      this.view.showComposerError(words, code);
+      return;
+    }
+    this.endSession(words, code);
+    if (!this.synced) this.sync(); // go on as a watcher
+  }
+
+  joinFailed(name, code, words) {
+    const room = this.rooms.get(name);
+    if (!room) return;
+    if (PASSING.has(code)) {
+      this.later(() => this.rooms.get(name) === room && !room.joined && this.join(room));
+      return;
+    }
+    // The server will not have this room: take it off the list and say why.
+    this.removeRoom(name);
+    this.view.showJoinError(`#${name}: ${words}`);
+    this.view.setSidebarOpen(true);
+  }
+
+  historyFailed(name, code, words) {
+    const room = this.rooms.get(name);
+    if (!room) return;
+    const asked = room.loading;
+    room.loading = null;
+    if (code === 'UNKNOWN_ROOM') {
+      // Nothing was ever said there.
+      room.loaded = true;
+      room.more = false;
+    } else if (PASSING.has(code)) {
+      this.later(() => asked === 'older' ? this.loadOlder() : !room.loaded && this.loadLatest(room));
+    } else {
+      this.view.showComposerError(words, code);
+    }
+    if (room.name === this.current) this.view.renderOlder(room);
+  }
+
+  later(retry) {
+    setTimeout(() => {
+      if (this.connection.state === 'open') retry();
+    }, RETRY_LATER_MS);
+  }
+
+  // ------------------------------------------------------------ rooms
+
+  /** Joins a room by name (or switches to it if already joined). */
+  joinRoom(rawName) {
+    const name = rawName.trim();
+    const problem = roomNameProblem(name);
+    if (problem) {
+      this.view.showJoinError(problem);
+      return false;
+    }
+    this.view.showJoinError('');
+    if (!this.rooms.has(name)) {
+      const room = new Room(name);
+      this.rooms.set(name, room);
+      // Joined now if connected; otherwise the next connection joins it with the rest.
+      if (this.synced) this.join(room);
+    }
+    this.switchTo(name);
+    return true;
+  }
+
+  leaveRoom(name) {
+    if (!this.rooms.has(name)) return;
+    this.removeRoom(name);
+    if (this.synced) this.request('leave', { type: 'leave', room: name }, { room: name });
+  }
+
+  removeRoom(name) {
+    for (const send of this.outbox.filter((s) => s.room === name)) this.discard(send.clientId);
+    this.rooms.delete(name);
+    this.view.forgetRoom(name);
+    if (this.current === name) this.current = this.rooms.keys().next().value ?? null;
+    this.savePlaces();
+    this.renderRooms();
+    this.showCurrent();
+  }
+
+  switchTo(name) {
+    if (!this.rooms.has(name)) return;
+    this.current = name;
+    this.savePlaces();
+    this.renderRooms();
+    this.showCurrent();
+  }
+
+  showCurrent() {
+    const room = this.current ? this.rooms.get(this.current) : undefined;
+    if (room) room.unread = 0;
+    this.view.showRoom(room ?? null, this.outbox.filter((s) => s.room === this.current));
+    this.view.renderPresence(room ?? null);
+    this.renderRooms();
+    if (room?.joined) {
+      this.askPresence(room.name);
+      if (!room.loaded && !room.loading) this.loadLatest(room);
+    }
+  }
+
+  askPresence(name) {
+    this.request('presence', { type: 'presence', room: name }, { room: name });
+  }
+
+  loadLatest(room) {
+    if (this.request('history', { type: 'history', room: room.name }, { room: room.name })) room.loading = 'latest';
+    if (room.name === this.current) this.view.renderOlder(room);
+  }
+
+  /** Scroll-back: the page before the oldest message held, until the server says there is no more. */
+  loadOlder() {
+    const room = this.current ? this.rooms.get(this.current) : undefined;
+    if (!room || !room.loaded || !room.more || room.loading || room.ids.length === 0) return;
+    const frame = { type: 'history', room: room.name, before: room.oldestId, limit: OLDER_PAGE };
+    if (this.request('history', frame, { room: room.name })) room.loading = 'older';
+    this.view.renderOlder(room);
+  }
+
+  renderRooms() {
+    this.view.renderRooms(this.rooms, this.current);
+  }
+
+  savePlaces() {
+    memory.savePlaces(this.owner, [...this.rooms.keys()], this.current);
+  }
+
+  // ------------------------------------------------------------ sending
+
+  /** Posts text to the room on screen; it shows as sending until the server's acknowledgement. */
+  post(text) {
+    if (!this.session) {
+      this.view.showComposerError('Log in to post — without an account you can only read.', 'NOT_SIGNED_IN');
+      return false;
+    }
+    if (!this.current) {
+      this.view.showComposerError('Join a room first.', 'NO_ROOM');
+      return false;
+    }
+    const problem = messageProblem(text);
+    if (problem) {
+      this.view.showComposerError(problem, 'INVALID_INPUT');
+      return false;
+    }
+    this.view.showComposerError('');
+    const send = { clientId: crypto.randomUUID(), room: this.current, text, state: 'queued', error: '', tries: 0, sentAt: 0 };
+    this.outbox.push(send);
+    this.saveOutbox();
+    this.view.addPending(send);
+    this.transmit(send);
+    return true;
+  }
+
+  /** Sends (or sends again: the server stores a clientId once) when the connection can take it. */
+  transmit(send) {
+    const room = this.rooms.get(send.room);
+    if (!this.authorized || !room?.joined || send.state !== 'queued') return;
+    const frame = { username: this.session.username, message: send.text, room: send.room, clientId: send.clientId };
+    if (!this.request('post', frame, { clientId: send.clientId })) return;
+    if (send.tries > 0) this.stats.resent += 1;
+    send.tries += 1;
+    send.sentAt = Date.now();
+    this.setSendState(send, 'sent');
+  }
+
+  flushOutbox(roomName) {
+    for (const send of this.outbox) if (!roomName || send.room === roomName) this.transmit(send);
+  }
+
+  /** The server has the message: it is shown as stored, wherever it came from. */
+  acknowledge(message) {
+    const index = this.outbox.findIndex((s) => s.clientId === message?.clientId);
+    if (index < 0) return;
+    const [send] = this.outbox.splice(index, 1);
+    this.view.removePending(send);
+    this.saveOutbox();
+  }
+
+  postFailed(clientId, code, words) {
+    const send = this.outbox.find((s) => s.clientId === clientId);
+    if (code === 'TOKEN_EXPIRED' || code === 'USERNAME_MISMATCH') this.endSession(words, code);
+    if (!send) return;
+    if (PASSING.has(code) || code === 'NOT_AUTHENTICATED' || code === 'TOKEN_EXPIRED') {
+      // Not stored; the same clientId goes again once the connection can take it.
+      this.setSendState(send, 'queued');
+      if (PASSING.has(code)) this.later(() => this.transmit(send));
+      if (code === 'NOT_AUTHENTICATED' && this.session && this.authorized) {
+        this.authorized = false;
+        this.authorize();
+      }
+      this.view.showComposerError(words, code);
+      return;
+    }
+    if (code === 'NOT_A_MEMBER' && send.tries < 3) {
+      const room = this.rooms.get(send.room);
+      this.setSendState(send, 'queued');
+      if (room) {
+        room.joined = false;
+        this.join(room);
+      }
+      return;
+    }
+    send.error = words;
+    this.setSendState(send, 'failed');
+    this.view.showComposerError(words, code);
+  }
+
+  discard(clientId) {
+    const index = this.outbox.findIndex((s) => s.clientId === clientId);
+    if (index < 0) return;
+    const [send] = this.outbox.splice(index, 1);
+    this.view.removePending(send);
+    this.saveOutbox();
+  }
+
+  setSendState(send, state) {
+    send.state = state;
+    this.view.updatePending(send);
+  }
+
+  saveOutbox() {
+    memory.saveOutbox(this.outboxOwner, this.outbox.map(({ clientId, room, text }) => ({ clientId, room, text })));
+  }
+
+  // ------------------------------------------------------------ status
+
+  renderStatus() {
+    const state = this.connection.state;
+    if (state === 'connecting') {
+      this.view.renderStatus('connecting', navigator.onLine === false ? 'offline' : '');
+    } else if (state === 'waiting') {
+      const seconds = this.connection.secondsToRetry;
+      const why = navigator.onLine === false ? 'Offline.' : this.closeReason;
+      this.view.renderStatus('disconnected', `${why} ${seconds ? `Reconnecting in ${seconds} s…` : ''}`.trim());
+    } else if (this.authorized) {
+      this.view.renderStatus('authorized', `as ${this.session.username}`);
+    } else {
+      this.view.renderStatus('connected', this.session ? 'signing in…' : 'watching — log in to post');
+    }
+  }
+
+  /** The signed-in user, or the one whose session just ended and whose sends may still be acknowledged. */
+  isMine(username) {
+    const me = this.session?.username ?? this.outboxOwner;
+    return typeof me === 'string' && typeof username === 'string' && username.toLowerCase() === me.toLowerCase();
+  }
+}

@@ -1,0 +1,89 @@
+// The protocol's rules the page checks before sending, and the words it shows
+// for the server's error codes. docs/protocol.md is the source of both.
+
+export const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+/** The server reads any text starting with these words as a command, never as chat. */
+const COMMAND_WORD = /^\s*(auth|history)/i;
+export const MAX_FRAME_BYTES = 64 * 1024; // the server closes with 1009 past this
+
+const encoder = new TextEncoder();
+
+/** Why a room name would be refused, or '' when it is fine. */
+export function roomNameProblem(name) {
+  if (name === '') return 'Type a room name first.';
+  if (ROOM_NAME.test(name)) return '';
+  const lower = name.toLowerCase();
+  if (lower !== name && ROOM_NAME.test(lower)) return `Room names are written in lower case: try "${lower}".`;
+  if (name.length > 32) return 'Room names are at most 32 characters long.';
+  return 'Room names use a–z, 0–9, "-" and "_", and start with a letter or a digit.';
+}
+
+/** Why a registration would be refused, or '' (login only needs both fields). */
+export function credentialsProblem(kind, username, password) {
+  if (username === '' || password === '') return 'Enter a username and a password.';
+  if (kind !== 'register') return '';
+  if (!USERNAME.test(username)) return 'Usernames are 3–32 characters of letters, digits, "_", "." and "-".';
+  const bytes = encoder.encode(password).length;
+  if (bytes < 8 || bytes > 72) return 'Passwords are 8–72 bytes long.';
+  if (password.includes('\u0000') || password.includes('\uFFFD')) return 'The password contains a character that cannot be used.';
+  return '';
+}
+
+/** Why a chat text would be refused, or '' when it can be sent. */
+export function messageProblem(text) {
+  if (text.trim() === '') return 'Type a message first.';
+  if (COMMAND_WORD.test(text)) {
+    return 'The server reads text starting with "auth" or "history" as a command, so it cannot be posted as chat. Reword the start.';
+  }
+  if (text.includes('\u0000') || !isWellFormed(text)) return 'The message contains a character that cannot be sent.';
+  // Room name, client id and JSON escapes add well under 1 KiB to the text.
+  if (encoder.encode(JSON.stringify(text)).length > MAX_FRAME_BYTES - 1024) {
+    return 'The message is too large to send (frames are limited to 64 KiB). Shorten it.';
+  }
+  return '';
+}
+
+function isWellFormed(text) {
+  if (typeof text.isWellFormed === 'function') return text.isWellFormed();
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
+
+/** Words for the error codes of WebSocket error frames; the server's own message is the fallback. */
+const ERROR_WORDS = {
+  INVALID_JSON: 'The server could not read what this page sent.',
+  INVALID_FORMAT: 'The server did not understand what this page sent.',
+  INVALID_COMMAND: 'The server did not understand that command.',
+  INVALID_TOKEN: 'Your session is no longer valid. Log in again.',
+  USERNAME_MISMATCH: 'The server thinks you are someone else. Log in again.',
+  NOT_AUTHENTICATED: 'You are not signed in on this connection; your message waits until you are.',
+  TOKEN_EXPIRED: 'Your session has expired. Log in again; unsent messages wait.',
+  EMPTY_MESSAGE: 'Empty messages are not sent.',
+  MESSAGE_TOO_LONG: 'That message is too long for this server. Shorten it.',
+  RATE_LIMITED: 'You are sending too fast; the page retries in a moment.',
+  UNAVAILABLE: 'The server cannot reach its database right now; the page retries in a moment.',
+  BUSY: 'The server is busy; the page retries in a moment.',
+  INTERNAL: 'The server had a problem; the page retries in a moment.',
+  INVALID_ROOM: 'That is not a valid room name.',
+  UNKNOWN_ROOM: 'That room does not exist yet.',
+  NOT_A_MEMBER: 'You are not in that room.',
+  TOO_MANY_ROOMS: 'You are in as many rooms as the server allows. Leave one first.',
+  INVALID_CLIENT_ID: 'The server refused this page\'s message id.',
+  INVALID_HISTORY_QUERY: 'The server refused a request for older messages.',
+};
+
+export function errorWords(code, serverMessage) {
+  return ERROR_WORDS[code] ?? (typeof serverMessage === 'string' && serverMessage ? serverMessage : `The server answered ${code}.`);
+}
+
+/** Words for a close event; '' when the close was this page's own doing. */
+export function closeWords(event) {
+  switch (event.code) {
+    case 1000: return '';
+    case 1001: return 'The server is restarting.';
+    case 1008: return 'The server closed the connection: too many frames too fast.';
+    case 1009: return 'The server closed the connection: a frame was too large.';
+    case 1013: return 'The server closed the connection: this page read too slowly.';
+    default: return 'Connection lost.';
+  }
+}
