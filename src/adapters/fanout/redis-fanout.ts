@@ -201,6 +201,8 @@ export class RedisFanout implements MessageFanout {
         this.options.logger.info('redis fan-out restored', { downMs: Date.now() - this.downSince });
       }
       this.up = true;
+      // The next outage reports its own cause, not this one's.
+      this.lastError = undefined;
     } else if (!ready && this.up !== false && (this.up === true || this.lastError !== undefined)) {
       this.up = false;
       this.downSince = Date.now();

@@ -1,0 +1,251 @@
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { waitUntil } from './burst.js';
+import type { ProcessDatabase } from './process-database.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+import { GENEROUS_LIMITS, TEST_JWT_SECRET, TEST_PASSWORD } from './test-server.js';
+import { TestClient, type Frame } from './ws-client.js';
+
+/** One server process of a cluster. */
+export interface ClusterNode {
+  name: string;
+  process: ServerProcess;
+  /** Where its REDIS_URL points (a TcpProxy in front of Redis, when the test wants to cut it off). */
+  redisUrl: string;
+  readonly port: number;
+  readonly alive: boolean;
+}
+
+/**
+ * Several real server processes (src/main.ts, as `npm start` runs them) on
+ * one PostgreSQL schema and one Redis channel, like a deployment behind a
+ * load balancer.
+ */
+export class Cluster {
+  readonly nodes: ClusterNode[] = [];
+
+  constructor(
+    private readonly database: ProcessDatabase,
+    /** REDIS_CHANNEL: unique per test, so runs sharing a Redis do not hear each other. */
+    readonly channel: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  /**
+   * Starts a node and waits until /readyz says so (database and Redis up).
+   * Nodes are started one after another: the first one migrates the schema.
+   */
+  async start(name: string, redisUrl: string): Promise<ClusterNode> {
+    const process = await startServerProcess({
+      ...GENEROUS_LIMITS,
+      DATABASE_URL: this.database.url,
+      DATA_DIR: this.database.target.dataDir,
+      JWT_SECRET: TEST_JWT_SECRET,
+      REDIS_URL: redisUrl,
+      REDIS_CHANNEL: this.channel,
+      ...this.env,
+    });
+    const node: ClusterNode = {
+      name,
+      process,
+      redisUrl,
+      get port() {
+        return process.port;
+      },
+      get alive() {
+        return process.child.exitCode === null && process.child.signalCode === null;
+      },
+    };
+    this.nodes.push(node);
+    const ready = await waitUntilAsync(async () => (await readyz(node)).status === 200, 10_000);
+    if (!ready) throw new Error(`node ${name} never became ready: ${JSON.stringify((await readyz(node)).body)}`);
+    return node;
+  }
+
+  /** Kills what is still running: the end of a test. */
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        if (!node.alive) return;
+        node.process.child.kill('SIGKILL');
+        await node.process.exited;
+      }),
+    );
+  }
+
+  async register(node: ClusterNode, username: string): Promise<string> {
+    const response = await fetch(`http://127.0.0.1:${node.port}/api/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: TEST_PASSWORD }),
+    });
+    if (response.status !== 201) throw new Error(`registration of ${username} failed: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { token: string }).token;
+  }
+
+  /** A connection to `node`, its frames recorded from the first on; authorized when a token is given. */
+  async connect(node: ClusterNode, as?: { username: string; token: string }, path = '/ws'): Promise<Recorder> {
+    const client = await TestClient.connect(`ws://127.0.0.1:${node.port}${path}`);
+    if (as) await client.auth(as.username, as.token);
+    return new Recorder(client, node.name, as?.username);
+  }
+}
+
+/** A stored message, as the table has it. */
+export interface StoredRow {
+  id: number;
+  room: string;
+  username: string;
+  text: string;
+}
+
+/** The messages table in id order, read past any server. */
+export async function storedRows(database: ProcessDatabase): Promise<StoredRow[]> {
+  const client = new pg.Client({ connectionString: database.target.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string; room: string; username: string; text: string }>(
+      `SELECT id, room, username, text FROM "${database.target.schema}".messages ORDER BY id`,
+    );
+    return rows.map((row) => ({ id: Number(row.id), room: row.room, username: row.username, text: row.text }));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Stores a message the way a node does (append_messages numbers it under the
+ * lock) and publishes nothing: what a node leaves behind when it dies between
+ * its commit and its publish. Returns the id.
+ */
+export async function storeWithoutPublishing(database: ProcessDatabase, { room, username, text }: Omit<StoredRow, 'id'>): Promise<number> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ message_id: string }>(
+      'SELECT message_id FROM append_messages($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])',
+      [[room], [username], [text], [new Date().toISOString()], [null]],
+    );
+    return Number(rows[0]?.message_id);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function readyz(node: ClusterNode): Promise<{ status: number; body: any }> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${node.port}/readyz`);
+    return { status: response.status, body: await response.json() };
+  } catch (error) {
+    return { status: 0, body: String(error) };
+  }
+}
+
+export async function waitUntilAsync(condition: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return true;
+}
+
+/** A message as a client saw it, live or in a catch-up page. */
+export interface Seen {
+  id: number;
+  room: string;
+  username: string;
+  text: string;
+}
+
+/**
+ * Reads every frame of one connection in the background and keeps them, so
+ * a test can look at what arrived while it does other things; can post a
+ * series of messages with a window of unacknowledged ones.
+ */
+export class Recorder {
+  /** Every frame, in arrival order. */
+  readonly frames: Frame[] = [];
+  /** Every message, live or in catch-up pages, in arrival order. */
+  readonly seen: Seen[] = [];
+  /** Texts written to the socket, in order. */
+  readonly sent: string[] = [];
+  /** Own messages come back: the acknowledgements, in arrival order. */
+  readonly acked: Array<{ id: number; text: string }> = [];
+  readonly errors: Frame[] = [];
+  /** Called after each frame is recorded. */
+  onFrame: ((frame: Frame) => void) | undefined;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly client: TestClient,
+    readonly node: string,
+    readonly username: string | undefined,
+  ) {
+    this.done = this.read();
+  }
+
+  get ids(): number[] {
+    return this.seen.map((message) => message.id);
+  }
+
+  get open(): boolean {
+    return this.client.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Waits until `condition` holds for what was recorded; false after `timeoutMs`. */
+  until(condition: (recorder: this) => boolean, timeoutMs = 15_000): Promise<boolean> {
+    return waitUntil(() => condition(this), timeoutMs);
+  }
+
+  /**
+   * Sends `texts` (to `room`, or the default room) keeping at most `window`
+   * unanswered; resolves when each is answered, or the connection closes, or
+   * the deadline passes.
+   */
+  async post(texts: readonly string[], { room, window = 5, deadlineMs = 30_000 }: { room?: string; window?: number; deadlineMs?: number } = {}): Promise<void> {
+    const answered = () => this.acked.length + this.errors.length;
+    const fill = () => {
+      while (this.sent.length < texts.length && this.sent.length - answered() < window && this.open) {
+        const text = texts[this.sent.length] as string;
+        this.client.sendJson({ username: this.username, message: text, ...(room ? { room } : {}) });
+        this.sent.push(text);
+      }
+    };
+    const previous = this.onFrame;
+    this.onFrame = (frame) => {
+      previous?.(frame);
+      fill();
+    };
+    fill();
+    await waitUntil(() => answered() >= texts.length || !this.open, deadlineMs);
+    this.onFrame = previous;
+  }
+
+  close(): void {
+    this.client.socket.terminate();
+  }
+
+  private async read(): Promise<void> {
+    for (;;) {
+      let frame: Frame;
+      try {
+        frame = await this.client.next(60_000);
+      } catch {
+        if (!this.open) return;
+        continue;
+      }
+      this.frames.push(frame);
+      if (frame.type === 'message') {
+        const seen = { id: frame.id as number, room: frame.room as string, username: frame.username as string, text: frame.message as string };
+        this.seen.push(seen);
+        if (this.username !== undefined && seen.username === this.username && !frame.duplicate) this.acked.push({ id: seen.id, text: seen.text });
+      } else if (frame.type === 'catchup') {
+        for (const m of frame.messages ?? []) this.seen.push({ id: m.id, room: frame.room as string, username: m.username, text: m.message });
+      } else if (frame.type === 'error') {
+        this.errors.push(frame);
+      }
+      this.onFrame?.(frame);
+    }
+  }
+}
