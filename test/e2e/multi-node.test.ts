@@ -1,8 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { numberedTexts } from '../support/burst.js';
 import { Cluster, readyz, storeWithoutPublishing, storedRows, waitUntilAsync, type ClusterNode, type Recorder, type StoredRow } from '../support/cluster.js';
 import { ProcessDatabase } from '../support/process-database.js';
-import { REDIS_URL, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';
+import { REDIS_URL, adminClient, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';
+import { freePort } from '../support/nginx.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -273,4 +275,76 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
       expect(events, `${node.name}: the outage logged once, and the recovery`).to.deep.equal([UNAVAILABLE, 'redis fan-out restored']);
     }
   });
+
+  it('when Redis itself is restarted mid-burst, every client ends with every message in order, and nobody waits for it', async () => {
+    // A Redis of the test's own, so that restarting it disturbs nothing else on the machine.
+    const redis = await PrivateRedis.start();
+    try {
+      const a = await cluster.start('a', redis.url);
+      const b = await cluster.start('b', redis.url);
+      const [onA] = await senders(a, 1);
+      const [onB] = await senders(b, 1);
+      const readers = [await cluster.connect(a), await cluster.connect(b)];
+      const PER_SENDER = 400;
+      // One at a time per sender: the burst lasts through the restart.
+      const posting = Promise.all([onA!.post(numberedTexts('a', PER_SENDER), { window: 1, deadlineMs: 60_000 }), onB!.post(numberedTexts('b', PER_SENDER), { window: 1, deadlineMs: 60_000 })]);
+      expect(await onA!.until((r) => r.acked.length >= 50), 'traffic before the restart').to.equal(true);
+
+      await redis.stop();
+      const during = onA!.acked.length;
+      expect(await onA!.until((r) => r.acked.length >= during + 20, 10_000), 'a keeps acknowledging while Redis is down').to.equal(true);
+      await redis.start();
+      for (const node of [a, b]) {
+        expect(await waitUntilAsync(async () => (await readyz(node)).status === 200, 15_000), `${node.name} ready again`).to.equal(true);
+      }
+      await posting;
+
+      const rows = await storedRows(database!);
+      expect(rows.map((row) => row.id)).to.deep.equal(range(1, 2 * PER_SENDER));
+      for (const recorder of [...readers, onA!, onB!]) await expectSawExactlyTheTable(recorder, rows, `${recorder.username ?? 'reader'} on ${recorder.node}`);
+    } finally {
+      await redis.stop();
+    }
+  });
 });
+
+/** redis-server as a child process on a port of its own, stopped and started again by the test. */
+class PrivateRedis {
+  private child: ChildProcess | undefined;
+
+  private constructor(private readonly port: number) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const binary = process.env.REDIS_SERVER ?? 'redis-server';
+    this.child = spawn(binary, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const answers = async (): Promise<boolean> => {
+      const admin = adminClient(this.url).on('error', () => undefined);
+      try {
+        return (await admin.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        admin.disconnect();
+      }
+    };
+    if (!(await waitUntilAsync(answers, 10_000, 100))) throw new Error(`${binary} did not start on port ${this.port}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
