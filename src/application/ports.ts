@@ -143,3 +143,21 @@ export interface MetricsExposition {
   readonly contentType: string;
   render(): Promise<string>;
 }
+
+/** Hears a user arrive in (true) or leave (false) a room, on whichever node that happens. */
+export type PresenceListener = (room: string, user: string, present: boolean) => void;
+
+/**
+ * Which users are in which room, over every node of a deployment. Each node
+ * reports its own users; a user is present while present on any node, and
+ * listeners hear only those overall changes, so a user connected to two
+ * nodes arrives once and leaves once.
+ */
+export interface PresenceBoard {
+  /** This node's user became present (true) or absent (false) in the room. Repeating the current state changes nothing. */
+  update(room: string, user: string, present: boolean): void;
+  /** The room's users present on any node, sorted. */
+  users(room: string): string[];
+  /** Returns the unsubscribe. Listeners are called synchronously for this node's own changes. */
+  subscribe(listener: PresenceListener): () => void;
+}

@@ -10,6 +10,8 @@ import { KnexMessageRepository } from '../adapters/persistence/knex-message-repo
 import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
+import { InProcessPresence } from '../adapters/presence/in-process-presence.js';
+import { RedisPresence } from '../adapters/presence/redis-presence.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';
@@ -69,6 +71,9 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   ];
   const counted = (throttle: InMemoryThrottle, limit: string) => new CountingThrottle(throttle, limit, metrics);
   const clientAddress = clientAddressFrom(limits.trustedProxies);
+  // Presence goes the same way as messages: through Redis every node lists every node's users.
+  const redisPresence = config.redisUrl ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const presence = redisPresence ?? new InProcessPresence();
   const server = createChatServer(container, {
     http: {
       clientAddress,
@@ -92,6 +97,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       heartbeatMs: limits.heartbeatSeconds * 1000,
       sendBufferMaxBytes: limits.sendBufferMaxBytes,
       roomsPerConnection: limits.roomsPerConnection,
+      presence,
       clientAddress,
       observer: metrics,
     },
@@ -117,7 +123,8 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       // Own messages waiting behind another node's (the Redis fan-out delivers in id order) go out before the goodbyes.
       await redisFanout?.drain(1000);
       await server.gateway.close();
-      await redisFanout?.close();
+      // After the gateway: its clients are gone, and the goodbye tells the other nodes at once.
+      await Promise.all([redisFanout?.close(), redisPresence?.close()]);
       await closed;
       metricsLog?.stop();
       await Promise.all([db.destroy(), hasher.close()]);

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Authenticate } from '../../application/authenticate.js';
 import type { JoinRoom } from '../../application/join-room.js';
-import type { Logger, MessageFanout, Throttle } from '../../application/ports.js';
+import type { Logger, MessageFanout, PresenceBoard, Throttle } from '../../application/ports.js';
 import type { PostMessage } from '../../application/post-message.js';
 import type { RecallHistory } from '../../application/recall-history.js';
 import { DomainError } from '../../domain/errors.js';
@@ -84,6 +84,8 @@ export interface GatewayOptions extends ConnectionLimits {
   /** A connection with more than this many bytes waiting to be sent is too slow to keep. */
   sendBufferMaxBytes: number;
   roomsPerConnection: number;
+  /** Who is present in which room, on this node and (with several nodes) the others. */
+  presence: PresenceBoard;
   /** Who a request comes from (the peer, or the client behind a trusted proxy). */
   clientAddress: (request: IncomingMessage) => string;
   observer?: GatewayObserver;
@@ -143,6 +145,7 @@ export class ChatGateway {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly slowCheck: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribePresence: () => void;
   private connectionCounter = 0;
   /** Shutting down: chat messages are refused, so that every one gets a definite answer. */
   private refusingPosts = false;
@@ -154,6 +157,8 @@ export class ChatGateway {
     private readonly options: GatewayOptions,
   ) {
     this.unsubscribe = fanout.subscribe((message) => this.broadcast(message));
+    // The board says when a user arrives or leaves overall: on this node, or on another one.
+    this.unsubscribePresence = options.presence.subscribe((room, user, present) => this.announce(room, present ? 'join' : 'leave', user));
     this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs).unref();
     this.slowCheck = setInterval(() => this.checkSendBuffers(), SLOW_CHECK_MS).unref();
   }
@@ -202,6 +207,7 @@ export class ChatGateway {
     // Acknowledgements still waiting for the end of this turn go out before the goodbyes.
     if (this.outgoing.size > 0) this.flushBroadcast();
     this.unsubscribe();
+    this.unsubscribePresence();
     clearInterval(this.heartbeat);
     clearInterval(this.slowCheck);
     const closed = [...this.connections].map(
@@ -374,47 +380,50 @@ export class ChatGateway {
     assertValidRoomName(room);
     const state = connection.rooms.get(room);
     if (state) state.presence = true;
-    if (this.membership.members(room)) {
-      this.send(connection, presenceFrame(room, this.membership.users(room)));
+    const users = this.options.presence.users(room);
+    // Users present (here or on another node) mean someone joined: the room exists.
+    if (this.membership.members(room) || users.length > 0) {
+      this.send(connection, presenceFrame(room, users));
       return;
     }
     this.useCases.roomExists(room).then(
       (exists) => {
         if (!exists) throw new DomainError('UNKNOWN_ROOM', `there is no room "${room}"; join it to create it`);
-        this.send(connection, presenceFrame(room, this.membership.users(room)));
+        this.send(connection, presenceFrame(room, this.options.presence.users(room)));
       },
     ).catch((error: unknown) => this.fail(connection, error, { room }));
   }
 
-  /** Makes the connection a member (if it is not) and tells the room if that makes its user present. */
+  /** Makes the connection a member (if it is not) and tells the board if that makes its user present here. */
   private enter(connection: Connection, room: string, cursor: number): RoomState {
     const existing = connection.rooms.get(room);
     if (existing) return existing;
     const state: RoomState = { cursor, held: undefined, heldOverflow: false, sentFrom: undefined, skip: undefined, presence: false };
     connection.rooms.set(room, state);
     const user = connection.identity?.username;
-    if (this.membership.add(room, connection, user)) this.announce(room, 'join', user as string);
+    if (this.membership.add(room, connection, user)) this.options.presence.update(room, user as string, true);
     return state;
   }
 
   private exit(connection: Connection, room: string): void {
     if (!connection.rooms.delete(room)) return;
     const user = connection.identity?.username;
-    if (this.membership.remove(room, connection, user)) this.announce(room, 'leave', user as string);
+    if (this.membership.remove(room, connection, user)) this.options.presence.update(room, user as string, false);
   }
 
-  /** Who the connection is, with the presence events that follow from the change. */
+  /** Who the connection is, with the presence changes that follow (the board's listener announces them). */
   private identify(connection: Connection, identity: Identity | undefined): void {
     const before = connection.identity?.username;
     const after = identity?.username;
     connection.identity = identity;
     if (before === after) return;
     for (const room of connection.rooms.keys()) {
-      if (before !== undefined && this.membership.removeUser(room, before)) this.announce(room, 'leave', before);
-      if (after !== undefined && this.membership.addUser(room, after)) this.announce(room, 'join', after);
+      if (before !== undefined && this.membership.removeUser(room, before)) this.options.presence.update(room, before, false);
+      if (after !== undefined && this.membership.addUser(room, after)) this.options.presence.update(room, after, true);
     }
   }
 
+  /** A user arrived in or left the room, here or on another node: told to the members that hear presence. */
   private announce(room: string, event: 'join' | 'leave', user: string): void {
     const members = this.membership.members(room);
     if (!members) return;

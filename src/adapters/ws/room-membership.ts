@@ -1,8 +1,9 @@
 /**
- * Who is in which room on this node, and which users that makes present.
+ * Who is in which room on this node, and which users that makes present here.
  * A user is present in a room while at least one of the user's authorized
- * connections is a member; the boolean results say when that starts or ends,
- * which is when the room hears a presence event.
+ * connections is a member; the boolean results say when that starts or ends
+ * on this node, which is what the gateway reports to the presence board (the
+ * board knows the other nodes, and decides what the room hears).
  */
 export class RoomMembership<C> {
   private readonly rooms = new Map<string, Set<C>>();
@@ -13,7 +14,7 @@ export class RoomMembership<C> {
     return this.rooms.get(room);
   }
 
-  /** The room's present users, sorted. */
+  /** The room's users present on this node, sorted. */
   users(room: string): string[] {
     return [...(this.present.get(room)?.keys() ?? [])].sort();
   }

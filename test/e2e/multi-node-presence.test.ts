@@ -1,0 +1,168 @@
+import { expect } from 'chai';
+import { Cluster, type ClusterNode, type Recorder } from '../support/cluster.js';
+import { ProcessDatabase } from '../support/process-database.js';
+import { REDIS_URL, requireRedis, uniqueChannel } from '../support/redis.js';
+
+/** A node that dies unannounced is dropped this long after it was last heard (three 5-second snapshots). */
+const EXPIRY_MS = 15_000;
+/** One snapshot period of slack, plus the once-a-second expiry check. */
+const EXPIRY_SLACK_MS = 6000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Presence across server processes on one Redis (PostgreSQL)', function () {
+  this.timeout(120_000);
+  let database: ProcessDatabase | undefined;
+  let cluster: Cluster;
+  const tokens = new Map<string, string>();
+
+  beforeEach(async function () {
+    await requireRedis(this);
+    database = await ProcessDatabase.prepare(this);
+    cluster = new Cluster(database, uniqueChannel('multi-node-presence'));
+    tokens.clear();
+  });
+  afterEach(async () => {
+    await cluster?.stopAll();
+    await database?.dispose();
+    database = undefined;
+  });
+
+  /** An authorized connection of `username` (registered on the test's first call) to `node`. */
+  async function connectAs(node: ClusterNode, username: string): Promise<Recorder> {
+    let token = tokens.get(username);
+    if (!token) {
+      token = await cluster.register(node, username);
+      tokens.set(username, token);
+    }
+    return cluster.connect(node, { username, token });
+  }
+
+  async function join(recorder: Recorder, room: string): Promise<void> {
+    const before = recorder.frames.length;
+    recorder.client.sendJson({ type: 'join', room });
+    const joined = await recorder.until((r) => r.frames.slice(before).some((f) => f.type === 'joined' && f.room === room), 5000);
+    expect(joined, `${recorder.username ?? 'anonymous'} on ${recorder.node} joined ${room}`).to.equal(true);
+  }
+
+  /** The presence events a connection received for `room`, as "join bob" / "leave bob". */
+  function events(recorder: Recorder, room: string): string[] {
+    return recorder.frames.filter((f) => f.type === 'presence' && f.event && f.room === room).map((f) => `${f.event} ${f.username}`);
+  }
+
+  async function expectEvents(recorder: Recorder, room: string, expected: string[], what: string, timeoutMs = 5000): Promise<void> {
+    await recorder.until((r) => events(r, room).length >= expected.length, timeoutMs);
+    expect(events(recorder, room), what).to.deep.equal(expected);
+  }
+
+  /** Asks `recorder`'s node for the room's users. */
+  async function presenceOf(recorder: Recorder, room: string): Promise<string[]> {
+    const before = recorder.frames.length;
+    recorder.client.sendJson({ type: 'presence', room });
+    const answered = await recorder.until((r) => r.frames.slice(before).some((f) => f.type === 'presence' && f.users), 5000);
+    expect(answered, `presence answered on ${recorder.node}`).to.equal(true);
+    return recorder.frames.slice(before).find((f) => f.type === 'presence' && f.users)!.users!;
+  }
+
+  it('lists both nodes’ users on either node, and members on one see the other’s users arrive and leave', async () => {
+    const a = await cluster.start('a', REDIS_URL);
+    const b = await cluster.start('b', REDIS_URL);
+    const alice = await connectAs(a, 'alice');
+    await join(alice, 'dev');
+    // A client of the original protocol on a, in general: it must never see a presence frame.
+    const original = await cluster.connect(a);
+
+    const bob = await connectAs(b, 'bob');
+    await join(bob, 'dev');
+    await expectEvents(alice, 'dev', ['join bob'], 'alice on a sees bob, on b, arrive');
+    expect(events(bob, 'dev'), 'bob joined after alice: nothing to hear').to.deep.equal([]);
+
+    const askOnA = await cluster.connect(a);
+    const askOnB = await cluster.connect(b);
+    expect(await presenceOf(askOnA, 'dev'), 'asked on a').to.deep.equal(['alice', 'bob']);
+    expect(await presenceOf(askOnB, 'dev'), 'asked on b').to.deep.equal(['alice', 'bob']);
+    expect(await presenceOf(askOnB, 'general'), 'every connection is in general').to.deep.equal(['alice', 'bob']);
+
+    bob.client.sendJson({ type: 'leave', room: 'dev' });
+    await expectEvents(alice, 'dev', ['join bob', 'leave bob'], 'bob leaves with a leave frame');
+    expect(await presenceOf(askOnA, 'dev')).to.deep.equal(['alice']);
+
+    await join(bob, 'dev');
+    await expectEvents(alice, 'dev', ['join bob', 'leave bob', 'join bob'], 'bob comes back');
+    bob.close();
+    await bob.done;
+    await expectEvents(alice, 'dev', ['join bob', 'leave bob', 'join bob', 'leave bob'], 'bob’s connection closes');
+    expect(await presenceOf(askOnB, 'dev')).to.deep.equal(['alice']);
+    expect(await presenceOf(askOnB, 'general')).to.deep.equal(['alice']);
+
+    // Arrival by authorizing (every connection is in general), heard on b by a member that joined general.
+    const watcherOnB = await cluster.connect(b);
+    await join(watcherOnB, 'general');
+    const carol = await connectAs(a, 'carol');
+    await expectEvents(watcherOnB, 'general', ['join carol'], 'carol, authorizing on a, arrives in general on b');
+    carol.close();
+    await expectEvents(watcherOnB, 'general', ['join carol', 'leave carol'], 'and leaves');
+
+    await sleep(300);
+    expect(original.frames.filter((f) => f.type === 'presence'), 'the original protocol never sees presence').to.deep.equal([]);
+    for (const recorder of [alice, askOnA, askOnB, watcherOnB]) expect(recorder.errors, `${recorder.username ?? 'anonymous'}: no error`).to.deep.equal([]);
+  });
+
+  it('counts a user connected to both nodes once: no departure until the last connection goes', async () => {
+    const a = await cluster.start('a', REDIS_URL);
+    const b = await cluster.start('b', REDIS_URL);
+    const watcher = await cluster.connect(a);
+    await join(watcher, 'dev');
+    const carolOnA = await connectAs(a, 'carol');
+    const carolOnB = await connectAs(b, 'carol');
+    await join(carolOnA, 'dev');
+    await join(carolOnB, 'dev');
+    await expectEvents(watcher, 'dev', ['join carol'], 'carol arrives once');
+    carolOnA.close();
+    await carolOnA.done;
+    await sleep(500);
+    expect(events(watcher, 'dev'), 'still there through b').to.deep.equal(['join carol']);
+    expect(await presenceOf(watcher, 'dev')).to.deep.equal(['carol']);
+    carolOnB.close();
+    await expectEvents(watcher, 'dev', ['join carol', 'leave carol'], 'gone with her last connection');
+  });
+
+  it('when a node is killed (SIGKILL), its users leave the other nodes within the expiry time', async () => {
+    const a = await cluster.start('a', REDIS_URL);
+    const b = await cluster.start('b', REDIS_URL);
+    const alice = await connectAs(a, 'alice');
+    await join(alice, 'dev');
+    const bob = await connectAs(b, 'bob');
+    await join(bob, 'dev');
+    await expectEvents(alice, 'dev', ['join bob'], 'bob arrives');
+
+    b.process.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await b.process.exited;
+    await expectEvents(alice, 'dev', ['join bob', 'leave bob'], 'bob leaves with his node', EXPIRY_MS + EXPIRY_SLACK_MS);
+    const after = Date.now() - killedAt;
+    console.log(`      (bob left ${after} ms after node b was killed)`);
+    expect(after, 'not at once: nothing told a but the silence').to.be.above(EXPIRY_MS - 5000 - 1000);
+    expect(await presenceOf(alice, 'dev')).to.deep.equal(['alice']);
+    expect(a.process.logs.some((entry) => entry.event === 'presence dropped a silent node'), 'a logged the drop').to.equal(true);
+  });
+
+  it('when a node stops gracefully (SIGTERM), its users leave the other nodes at once', async () => {
+    const a = await cluster.start('a', REDIS_URL);
+    const b = await cluster.start('b', REDIS_URL);
+    const alice = await connectAs(a, 'alice');
+    await join(alice, 'dev');
+    const bob = await connectAs(b, 'bob');
+    await join(bob, 'dev');
+    await join(await connectAs(b, 'dave'), 'ops');
+    await expectEvents(alice, 'dev', ['join bob'], 'bob arrives');
+    expect(await presenceOf(alice, 'ops')).to.deep.equal(['dave']);
+
+    b.process.child.kill('SIGTERM');
+    const stoppedAt = Date.now();
+    await expectEvents(alice, 'dev', ['join bob', 'leave bob'], 'bob leaves as his node stops', 5000);
+    expect(Date.now() - stoppedAt, 'well before the expiry').to.be.below(5000);
+    expect(await b.process.exited).to.equal(0);
+    expect(await presenceOf(alice, 'ops')).to.deep.equal([]);
+  });
+});
