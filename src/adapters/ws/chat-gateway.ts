@@ -25,6 +25,7 @@ import {
 } from './frames.js';
 import { parseFrame, type Command } from './protocol.js';
 import type { ErrorContext } from './frames.js';
+import { RoomCursor } from './room-cursor.js';
 import { RoomMembership } from './room-membership.js';
 import { TurnWriter, textFrame } from './turn-writer.js';
 import { refuseUpgrade, resumeCursor, upgradeRefusal, type ConnectionLimits } from './upgrade-policy.js';
@@ -51,12 +52,6 @@ const HARD_LIMIT_FACTOR = 8;
 const REFUSALS_BEFORE_CLOSE = 20;
 /** setTimeout cannot wait longer; an expiry further away is re-armed when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/**
- * Live messages held for a connection while it catches up on a room. Past
- * this the oldest are dropped and the catch-up reads one more page, which
- * holds them, so memory stays bounded however fast the room is.
- */
-const MAX_HELD = 1000;
 /** A catch-up reads its next page once the client has taken this much of the last one. */
 const CATCH_UP_WAIT_MS = 10;
 
@@ -92,16 +87,7 @@ export interface GatewayOptions extends ConnectionLimits {
 }
 
 interface RoomState {
-  /** The highest id of the room this connection was sent: live frames up to it are not sent again. */
-  cursor: number;
-  /** Set while the connection catches up: live messages wait here until the last page is out. */
-  held: Message[] | undefined;
-  /** Held messages were dropped since the last page was read, so one more page is needed. */
-  heldOverflow: boolean;
-  /** Every message of the room from this id to the cursor was sent: live delivery leaves no hole. */
-  sentFrom: number | undefined;
-  /** Sent already, live, before a catch-up was asked for: its pages leave these out. */
-  skip: { from: number; to: number } | undefined;
+  readonly delivery: RoomCursor;
   /**
    * Hears the room's presence events: set by a join frame or a presence
    * request, so clients of the original protocol never see a frame they do not know.
@@ -241,7 +227,7 @@ export class ChatGateway {
     };
     this.connections.add(connection);
     // Clients of the original protocol know no rooms: they live in the default one.
-    const general = this.enter(connection, DEFAULT_ROOM, 0);
+    const general = this.enter(connection, DEFAULT_ROOM);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.logger.info('connection opened', { address, connections: this.connections.size });
 
@@ -351,22 +337,15 @@ export class ChatGateway {
     }
     await this.useCases.joinRoom.execute({ room });
     if (!this.connections.has(connection)) return;
-    const joined = this.enter(connection, room, after ?? 0);
+    const joined = this.enter(connection, room);
     joined.presence = true;
     this.send(connection, joinedFrame(room));
-    if (after === undefined) return;
-    // A member asking again (a client resuming in general, which every
-    // connection is in from the start) may have been sent some of what it
-    // asks for live, while its join was on the way: those are not sent twice.
-    if (joined.sentFrom !== undefined && joined.held === undefined) joined.skip = { from: joined.sentFrom, to: joined.cursor };
-    this.startCatchUp(connection, room, joined, after);
+    if (after !== undefined) this.startCatchUp(connection, room, joined, after);
   }
 
   private startCatchUp(connection: Connection, room: string, state: RoomState, after: number): void {
-    state.cursor = after;
-    state.held = [];
-    state.heldOverflow = false;
-    void this.catchUp(connection, room, state, after);
+    state.delivery.beginCatchUp(after);
+    void this.catchUp(connection, room, state);
   }
 
   private leave(connection: Connection, room: string): void {
@@ -395,10 +374,10 @@ export class ChatGateway {
   }
 
   /** Makes the connection a member (if it is not) and tells the board if that makes its user present here. */
-  private enter(connection: Connection, room: string, cursor: number): RoomState {
+  private enter(connection: Connection, room: string): RoomState {
     const existing = connection.rooms.get(room);
     if (existing) return existing;
-    const state: RoomState = { cursor, held: undefined, heldOverflow: false, sentFrom: undefined, skip: undefined, presence: false };
+    const state: RoomState = { delivery: new RoomCursor(), presence: false };
     connection.rooms.set(room, state);
     const user = connection.identity?.username;
     if (this.membership.add(room, connection, user)) this.options.presence.update(room, user as string, true);
@@ -435,33 +414,23 @@ export class ChatGateway {
   }
 
   /**
-   * Sends the room's messages after the state's cursor in pages, then what
-   * was published meanwhile, then hands over to live delivery. Every message
-   * published after the catch-up began is held, and every page reads what
-   * was committed before it, so the two overlap and the cursor drops the
-   * overlap: nothing is missed and nothing is sent twice.
+   * Sends the room's messages after the cursor in pages, then what was
+   * published meanwhile, then hands over to live delivery (RoomCursor keeps
+   * the count, so that nothing is missed or sent twice).
    */
-  private async catchUp(connection: Connection, room: string, state: RoomState, after: number): Promise<void> {
-    const current = (): boolean => connection.rooms.get(room) === state && state.held !== undefined && this.connections.has(connection);
+  private async catchUp(connection: Connection, room: string, state: RoomState): Promise<void> {
+    const { delivery } = state;
+    const current = (): boolean => connection.rooms.get(room) === state && delivery.catchingUp && this.connections.has(connection);
     try {
       for (;;) {
         await this.drained(connection);
         if (!current()) return;
-        state.heldOverflow = false;
-        const page = await this.useCases.recallHistory.execute({ room, after: state.cursor, limit: Infinity });
+        const found = await this.useCases.recallHistory.execute({ room, after: delivery.nextPage(), limit: Infinity });
         if (!current()) return;
-        const more = page.more || state.heldOverflow;
-        if (page.messages.length > 0) state.cursor = (page.messages.at(-1) as Message).id;
-        const { skip } = state;
-        const messages = skip ? page.messages.filter(({ id }) => id < skip.from || id > skip.to) : page.messages;
-        this.send(connection, catchUpFrame(room, messages, more));
-        if (more) continue;
-        const held = (state.held as Message[]).filter((message) => message.id > state.cursor);
-        state.held = undefined;
-        state.skip = undefined;
-        state.sentFrom = after + 1;
-        if (held.length > 0) this.deliver(connection, state, held);
-        return;
+        const { page, more, then } = delivery.page(found.messages, found.more);
+        this.send(connection, catchUpFrame(room, page, more));
+        if (then.length > 0) this.writeMessages(connection, then);
+        if (!more) return;
       }
     } catch (error) {
       if (!current()) return;
@@ -595,52 +564,37 @@ export class ChatGateway {
   }
 
   private deliverToRoom(room: string, members: ReadonlySet<Connection>, messages: Message[]): void {
-    const first = (messages[0] as Message).id;
-    const last = (messages.at(-1) as Message).id;
     let data: Buffer | undefined;
     let receivers = 0;
     for (const connection of members) {
-      const state = connection.rooms.get(room) as RoomState;
-      if (state.held) {
-        this.hold(state, messages);
-      } else if (state.cursor < first && this.writable(connection)) {
+      const fresh = (connection.rooms.get(room) as RoomState).delivery.live(messages);
+      if (fresh.length === 0 || !this.writable(connection)) continue;
+      if (fresh === messages) {
+        // The common case: the same bytes for every member.
         data ??= Buffer.concat(messages.map((message) => textFrame(messageFrame(message))));
         this.writer.writeFrame(connection.socket, data);
-        state.sentFrom ??= first;
-        state.cursor = last;
         receivers += 1;
-      } else if (state.cursor < last) {
+      } else {
         // Just caught up: its last page already held some of these.
-        this.deliver(connection, state, messages.filter((message) => message.id > state.cursor));
+        this.writeMessages(connection, fresh);
       }
     }
     if (receivers > 0) this.observe(messages, receivers);
   }
 
-  /** Messages sent to one connection alone: what its catch-up held, or the part its last page did not have. */
-  private deliver(connection: Connection, state: RoomState, messages: Message[]): void {
-    if (messages.length === 0 || !this.writable(connection)) return;
+  /** Messages for one connection alone: what its catch-up held, or the part its last page did not have. */
+  private writeMessages(connection: Connection, messages: readonly Message[]): void {
+    if (!this.writable(connection)) return;
     for (const message of messages) this.writer.writeFrame(connection.socket, textFrame(messageFrame(message)));
-    state.sentFrom ??= (messages[0] as Message).id;
-    state.cursor = (messages.at(-1) as Message).id;
     this.observe(messages, 1);
   }
 
-  private observe(messages: Message[], receivers: number): void {
+  private observe(messages: readonly Message[], receivers: number): void {
     const { observer } = this.options;
     if (!observer) return;
     observer.delivered(messages.length, receivers);
     const now = Date.now();
     for (const message of messages) observer.fannedOut((now - message.createdAt.getTime()) / 1000);
-  }
-
-  private hold(state: RoomState, messages: Message[]): void {
-    const held = state.held as Message[];
-    held.push(...messages);
-    if (held.length > MAX_HELD) {
-      held.splice(0, held.length - MAX_HELD);
-      state.heldOverflow = true;
-    }
   }
 }
 
