@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
-import { RedisFanout } from '../adapters/fanout/redis-fanout.js';
+import { RedisFanout } from '../adapters/redis/redis-fanout.js';
 import { CountingThrottle } from '../adapters/metrics/counting-throttle.js';
 import { MetricsLog } from '../adapters/metrics/metrics-log.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
@@ -11,7 +11,7 @@ import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
 import { InProcessPresence } from '../adapters/presence/in-process-presence.js';
-import { RedisPresence } from '../adapters/presence/redis-presence.js';
+import { RedisPresence } from '../adapters/redis/redis-presence.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';

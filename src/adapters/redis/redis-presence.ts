@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import type { Logger, PresenceBoard, PresenceListener } from '../../application/ports.js';
 import { PresenceLedger, type PresenceChange, type RoomUsers } from './presence-ledger.js';
+import { RedisChannel } from './redis-channel.js';
 
 export interface RedisPresenceOptions {
   /** redis:// or rediss:// URL. */
@@ -53,18 +53,10 @@ export class RedisPresence implements PresenceBoard {
   private readonly expiryMs: number;
   private readonly ledger: PresenceLedger;
   private readonly listeners = new Set<PresenceListener>();
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly channel: RedisChannel;
   /** This node's changes of this turn, published together at its end: a closing node leaves many rooms at once. */
   private pending = new Map<string, PresenceChange>();
-  private subscribed = false;
-  /** The snapshot with hello went out on the current connections. */
-  private synced = false;
   private replyQueued = false;
-  /** undefined until the first connection succeeds or fails, so an outage is logged once, not per retry. */
-  private up: boolean | undefined;
-  private downSince = 0;
-  private lastError: string | undefined;
   private warnedMalformed = false;
   private closed = false;
   private readonly snapshotTimer: NodeJS.Timeout;
@@ -76,23 +68,22 @@ export class RedisPresence implements PresenceBoard {
     const snapshotMs = options.snapshotMs ?? 5000;
     this.expiryMs = options.expiryMs ?? 3 * snapshotMs;
     this.ledger = new PresenceLedger(this.expiryMs, (room, user, present) => this.notify(room, user, present));
-    const maxDelay = options.maxReconnectDelayMs ?? 2000;
-    const common = {
-      lazyConnect: true,
-      // A publication while disconnected is dropped at once: the snapshot after reconnecting says it all again.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, maxDelay),
-      socketTimeout: options.stallTimeoutMs ?? 3000,
-    };
-    const name = options.connectionName ?? `presence:${options.channel}:${this.nodeId}`;
-    this.publisher = new Redis(options.url, { ...common, connectionName: `${name}:pub` });
-    // Subscribing again is done here, not by ioredis, to know when to say hello.
-    this.subscriber = new Redis(options.url, { ...common, autoResubscribe: false, connectionName: `${name}:sub` });
+    this.channel = new RedisChannel({
+      url: options.url,
+      channel: this.topic,
+      connectionName: options.connectionName ?? `presence:${options.channel}:${this.nodeId}`,
+      logger: options.logger,
+      what: 'redis presence',
+      whileDown: 'other nodes’ users are dropped when they expire, until it is back',
+      ...(options.maxReconnectDelayMs === undefined ? {} : { maxReconnectDelayMs: options.maxReconnectDelayMs }),
+      ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+      onMessage: (text) => this.receive(text),
+      // What others said meanwhile was missed, and what this node said may be lost: tell everything, and ask.
+      onReady: () => this.snapshot(true),
+    });
     this.snapshotTimer = setInterval(() => this.heartbeat(), snapshotMs).unref();
     // Checked more often than snapshots come, so a dead node goes soon after its expiry, not a whole period later.
     this.expiryTimer = setInterval(() => this.expire(), Math.min(1000, snapshotMs)).unref();
-    this.connect();
   }
 
   update(room: string, user: string, present: boolean): void {
@@ -112,7 +103,7 @@ export class RedisPresence implements PresenceBoard {
 
   /** Both connections up and the channel subscribed: other nodes' changes arrive live. */
   isReady(): boolean {
-    return !this.closed && this.subscribed && this.subscriber.status === 'ready' && this.publisher.status === 'ready';
+    return !this.closed && this.channel.isReady();
   }
 
   /** The other nodes this one hears (or heard within the expiry time). */
@@ -129,46 +120,9 @@ export class RedisPresence implements PresenceBoard {
     this.pending.clear();
     clearInterval(this.snapshotTimer);
     clearInterval(this.expiryTimer);
-    if (this.publisher.status === 'ready') {
-      const bye: WirePresence = { node: this.nodeId, kind: 'bye' };
-      await this.publisher.publish(this.topic, JSON.stringify(bye)).catch(() => undefined);
-    }
-    await Promise.all([this.publisher, this.subscriber].map((connection) => quit(connection)));
-  }
-
-  private connect(): void {
-    this.subscriber.on('message', (_channel: string, text: string) => this.receive(text));
-    this.subscriber.on('ready', () => this.resubscribe());
-    this.publisher.on('ready', () => this.sync());
-    for (const connection of [this.publisher, this.subscriber]) {
-      // Without a listener an 'error' event would crash the process; each failed attempt emits one.
-      connection.on('error', (error: unknown) => this.noteError(error));
-      connection.on('close', () => {
-        // What is published or heard from now on may be lost: say hello again once both are back.
-        this.synced = false;
-        if (connection === this.subscriber) this.subscribed = false;
-        this.review();
-      });
-      connection.connect().catch((error: unknown) => this.noteError(error));
-    }
-  }
-
-  private resubscribe(): void {
-    this.subscriber.subscribe(this.topic).then(
-      () => {
-        this.subscribed = true;
-        this.sync();
-      },
-      (error: unknown) => this.noteError(error),
-    );
-  }
-
-  /** Once both connections are (back) in place: tell everything and ask the others for theirs. */
-  private sync(): void {
-    this.review();
-    if (this.synced || !this.isReady()) return;
-    this.synced = true;
-    this.snapshot(true);
+    const bye: WirePresence = { node: this.nodeId, kind: 'bye' };
+    await this.channel.publish(JSON.stringify(bye));
+    await this.channel.close();
   }
 
   private snapshot(hello: boolean): void {
@@ -186,8 +140,8 @@ export class RedisPresence implements PresenceBoard {
 
   /** Lost when Redis is not there: the next snapshot repairs it. */
   private async publish(wire: WirePresence): Promise<void> {
-    if (this.closed || this.publisher.status !== 'ready') return;
-    await this.publisher.publish(this.topic, JSON.stringify(wire)).catch((error: unknown) => this.noteError(error));
+    if (this.closed) return;
+    await this.channel.publish(JSON.stringify(wire));
   }
 
   private receive(text: string): void {
@@ -224,10 +178,7 @@ export class RedisPresence implements PresenceBoard {
 
   private heartbeat(): void {
     if (this.closed) return;
-    for (const connection of [this.publisher, this.subscriber]) {
-      // Arms the stall timeout on a connection that may have nothing else to say.
-      if (connection.status === 'ready') connection.ping().catch((error: unknown) => this.noteError(error));
-    }
+    this.channel.ping();
     this.snapshot(false);
   }
 
@@ -252,36 +203,6 @@ export class RedisPresence implements PresenceBoard {
     this.warnedMalformed = true;
     this.options.logger.warn('presence ignored a malformed message on its channel', { channel: this.topic });
   }
-
-  private noteError(error: unknown): void {
-    this.lastError = error instanceof Error ? error.message : String(error);
-    this.review();
-  }
-
-  /** Logs the changes between up and down, once each. */
-  private review(): void {
-    if (this.closed) return;
-    const ready = this.isReady();
-    if (ready && this.up !== true) {
-      if (this.up === false) this.options.logger.info('redis presence restored', { downMs: Date.now() - this.downSince });
-      this.up = true;
-      this.lastError = undefined;
-    } else if (!ready && this.up !== false && (this.up === true || this.lastError !== undefined)) {
-      this.up = false;
-      this.downSince = Date.now();
-      this.options.logger.warn('redis presence unavailable; other nodes’ users are dropped when they expire, until it is back', {
-        error: this.lastError ?? 'connection closed',
-      });
-    }
-  }
-}
-
-async function quit(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') {
-    const timer = new Promise((resolve) => setTimeout(resolve, 1000).unref());
-    await Promise.race([connection.quit().catch(() => undefined), timer]);
-  }
-  connection.disconnect();
 }
 
 /** Another node's message, or undefined when the text is not one (a stray publisher on the channel). */

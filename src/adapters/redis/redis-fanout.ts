@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import type { Logger, MessageFanout } from '../../application/ports.js';
 import type { Message } from '../../domain/message.js';
 import { OrderedDelivery, type MessageLog, type OrderedDeliveryOptions } from './ordered-delivery.js';
+import { RedisChannel } from './redis-channel.js';
 
 export interface RedisFanoutOptions {
   /** redis:// or rediss:// URL. */
@@ -51,13 +51,7 @@ interface WireMessage {
  */
 export class RedisFanout implements MessageFanout {
   private readonly delivery: OrderedDelivery;
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
-  private subscribed = false;
-  /** undefined until the first connection succeeds or fails, so an outage is logged once, not per retry. */
-  private up: boolean | undefined;
-  private downSince = 0;
-  private lastError: string | undefined;
+  private readonly channel: RedisChannel;
   private readonly audit: NodeJS.Timeout;
   private auditing = false;
   private warnedMalformed = false;
@@ -65,20 +59,19 @@ export class RedisFanout implements MessageFanout {
 
   private constructor(private readonly options: RedisFanoutOptions) {
     this.delivery = new OrderedDelivery(options.log, options.logger, options.delivery);
-    const maxDelay = options.maxReconnectDelayMs ?? 2000;
-    const common = {
-      lazyConnect: true,
-      // A command while disconnected fails at once: posting never waits for Redis.
-      enableOfflineQueue: false,
-      // A publish cut off by a disconnect is not sent again later: the store has it, and the fill finds it.
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, maxDelay),
-      socketTimeout: options.stallTimeoutMs ?? 3000,
-    };
-    const name = options.connectionName ?? `${options.channel}:${process.pid}`;
-    this.publisher = new Redis(options.url, { ...common, connectionName: `${name}:pub` });
-    // Subscribing again is done here, not by ioredis, to know when it is in place and catch up after it.
-    this.subscriber = new Redis(options.url, { ...common, autoResubscribe: false, connectionName: `${name}:sub` });
+    this.channel = new RedisChannel({
+      url: options.url,
+      channel: options.channel,
+      connectionName: options.connectionName ?? `${options.channel}:${process.pid}`,
+      logger: options.logger,
+      what: 'redis fan-out',
+      whileDown: 'serving this node only until it is back',
+      ...(options.maxReconnectDelayMs === undefined ? {} : { maxReconnectDelayMs: options.maxReconnectDelayMs }),
+      ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+      onMessage: (text) => this.receive(text),
+      // What was published while this node was not listening reached nobody here: read it from the store.
+      onReady: () => this.delivery.catchUp(),
+    });
     this.audit = setInterval(() => void this.runAudit(), options.auditMs ?? 1000);
     this.audit.unref();
   }
@@ -95,14 +88,12 @@ export class RedisFanout implements MessageFanout {
       await fanout.close();
       throw error;
     }
-    fanout.connect();
     return fanout;
   }
 
   publish(message: Message): void {
     this.delivery.offer(message);
-    if (this.publisher.status !== 'ready') return;
-    this.publisher.publish(this.options.channel, encode(message)).catch((error: unknown) => this.noteError(error));
+    void this.channel.publish(encode(message));
   }
 
   subscribe(listener: (message: Message) => void): () => void {
@@ -111,7 +102,7 @@ export class RedisFanout implements MessageFanout {
 
   /** Both connections up and the channel subscribed: messages of other nodes arrive live. */
   isReady(): boolean {
-    return !this.closed && this.subscribed && this.subscriber.status === 'ready' && this.publisher.status === 'ready';
+    return !this.closed && this.channel.isReady();
   }
 
   /** Highest id delivered to this node's listeners. */
@@ -133,33 +124,7 @@ export class RedisFanout implements MessageFanout {
     this.closed = true;
     clearInterval(this.audit);
     await this.delivery.close();
-    // QUIT lets a publish already written reach Redis; a connection that is down is just dropped.
-    await Promise.all([this.publisher, this.subscriber].map((connection) => quit(connection)));
-  }
-
-  private connect(): void {
-    this.subscriber.on('close', () => (this.subscribed = false));
-    this.subscriber.on('ready', () => this.resubscribe());
-    this.subscriber.on('message', (_channel: string, text: string) => this.receive(text));
-    this.publisher.on('ready', () => this.review());
-    for (const connection of [this.publisher, this.subscriber]) {
-      // Without a listener an 'error' event would crash the process; each failed attempt emits one.
-      connection.on('error', (error: unknown) => this.noteError(error));
-      connection.on('close', () => this.review());
-      connection.connect().catch((error: unknown) => this.noteError(error));
-    }
-  }
-
-  private resubscribe(): void {
-    this.subscriber.subscribe(this.options.channel).then(
-      () => {
-        this.subscribed = true;
-        // What was published while this node was not listening reached nobody here: read it from the store.
-        this.delivery.catchUp();
-        this.review();
-      },
-      (error: unknown) => this.noteError(error),
-    );
+    await this.channel.close();
   }
 
   private receive(text: string): void {
@@ -173,10 +138,7 @@ export class RedisFanout implements MessageFanout {
 
   private async runAudit(): Promise<void> {
     if (this.auditing || this.closed) return;
-    for (const connection of [this.publisher, this.subscriber]) {
-      // Arms the stall timeout on a connection that may have nothing else to say.
-      if (connection.status === 'ready') connection.ping().catch((error: unknown) => this.noteError(error));
-    }
+    this.channel.ping();
     this.auditing = true;
     try {
       await this.delivery.audit();
@@ -186,39 +148,6 @@ export class RedisFanout implements MessageFanout {
       this.auditing = false;
     }
   }
-
-  private noteError(error: unknown): void {
-    this.lastError = error instanceof Error ? error.message : String(error);
-    this.review();
-  }
-
-  /** Logs the changes between up and down, once each. */
-  private review(): void {
-    if (this.closed) return;
-    const ready = this.isReady();
-    if (ready && this.up !== true) {
-      if (this.up === false) {
-        this.options.logger.info('redis fan-out restored', { downMs: Date.now() - this.downSince });
-      }
-      this.up = true;
-      // The next outage reports its own cause, not this one's.
-      this.lastError = undefined;
-    } else if (!ready && this.up !== false && (this.up === true || this.lastError !== undefined)) {
-      this.up = false;
-      this.downSince = Date.now();
-      this.options.logger.warn('redis fan-out unavailable; serving this node only until it is back', {
-        error: this.lastError ?? 'connection closed',
-      });
-    }
-  }
-}
-
-async function quit(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') {
-    const timer = new Promise((resolve) => setTimeout(resolve, 1000).unref());
-    await Promise.race([connection.quit().catch(() => undefined), timer]);
-  }
-  connection.disconnect();
 }
 
 export function encode(message: Message): string {
