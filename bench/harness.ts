@@ -6,7 +6,7 @@
  */
 import { request, Agent } from 'node:http';
 import { createHistogram, monitorEventLoopDelay, performance, type RecordableHistogram } from 'node:perf_hooks';
-import { machineBusySeconds, postgresCpuSeconds, type ServerProcess } from './server-process.js';
+import { machineBusySeconds, postgresCpuSeconds, processCpuSeconds, type ServerProcess } from './server-process.js';
 import { TYPE_MESSAGE, WsLoadClient } from './ws-load-client.js';
 
 export const HOST = '127.0.0.1';
@@ -51,9 +51,13 @@ export function percentiles(histogram: RecordableHistogram): Percentiles {
 
 export interface WindowStats {
   seconds: number;
-  /** Percent of one core. */
+  /** Percent of one core: every server process together. */
   serverCpu: number;
+  /** Percent of one core, each server process (one entry with a single server). */
+  serverCpus: number[];
   postgresCpu: number;
+  /** Percent of one core: the Redis server, when a scenario uses one on this machine; NaN otherwise. */
+  redisCpu: number;
   loadCpu: number;
   /** The load process's own event-loop delay p99, ms: high means the generator is late. */
   loadLoopP99: number;
@@ -62,7 +66,41 @@ export interface WindowStats {
    * databases' work): above ~10% the figures of this window are not to be trusted.
    */
   otherCpu: number;
+  /** Every server process together. */
   serverRssMiB: number;
+  /** Each server's event-loop delay from inside, from its own metrics lines; undefined where it printed none. */
+  serverLoops: Array<ServerLoop | undefined>;
+}
+
+/**
+ * A server's event-loop delay as it measures it itself (METRICS_INTERVAL):
+ * from the metrics lines whose interval lies wholly inside the window. The
+ * server gives percentiles per interval, which cannot be merged exactly, so:
+ * p50 is the median interval's p50, p99 the worst interval's p99, max the
+ * highest max.
+ */
+export interface ServerLoop {
+  /** How many intervals (lines) it is made of. */
+  intervals: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** What the bench asks of the servers (METRICS_INTERVAL, in seconds): a line a second, so an 8 s window has 7 whole ones. */
+export const SERVER_METRICS_INTERVAL_S = 1;
+
+export function serverLoopBetween(server: ServerProcess, fromMs: number, toMs: number): ServerLoop | undefined {
+  // A line read at t covers about [t - interval, t].
+  const lines = server.metrics.filter((line) => line.atMs - SERVER_METRICS_INTERVAL_S * 1000 >= fromMs && line.atMs <= toMs);
+  if (lines.length === 0) return undefined;
+  const p50s = lines.map((line) => line.loopDelayP50Ms).sort((a, b) => a - b);
+  return {
+    intervals: lines.length,
+    p50: p50s[Math.floor((p50s.length - 1) / 2)]!,
+    p99: Math.max(...lines.map((line) => line.loopDelayP99Ms)),
+    max: Math.max(...lines.map((line) => line.loopDelayMaxMs)),
+  };
 }
 
 // Node's histogram records the whole timer interval (resolution + delay): the resolution is taken off below.
@@ -78,33 +116,52 @@ loadLoop.enable();
 export const measuredWindows: Array<[number, number]> = [];
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** Starts measuring now; end() gives CPU shares over the elapsed time. */
-export function startWindow(server: ServerProcess, pgDatabases: readonly string[]): { end(): WindowStats } {
+export interface WindowOptions {
+  /** The local Redis server's pid (INFO server), to count its CPU apart from "other". */
+  redisPid?: number | undefined;
+}
+
+/** Starts measuring now; end() gives CPU shares over the elapsed time, of one server or of several. */
+export function startWindow(
+  servers: ServerProcess | readonly ServerProcess[],
+  pgDatabases: readonly string[],
+  options: WindowOptions = {},
+): { end(): WindowStats } {
+  const list = Array.isArray(servers) ? (servers as readonly ServerProcess[]) : [servers as ServerProcess];
   const t0 = performance.now();
   const monotonic0 = monotonicUs();
-  const server0 = server.cpuSeconds();
+  const servers0 = list.map((server) => server.cpuSeconds());
   const pg0 = pgDatabases.length > 0 ? postgresCpuSeconds(pgDatabases) : 0;
+  const redisSeconds = () => (options.redisPid === undefined ? Number.NaN : (processCpuSeconds(options.redisPid) ?? Number.NaN));
+  const redis0 = redisSeconds();
   const load0 = process.cpuUsage();
   const machine0 = machineBusySeconds();
   loadLoop.reset();
   return {
     end() {
       measuredWindows.push([monotonic0, monotonicUs()]);
-      const seconds = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      const seconds = (t1 - t0) / 1000;
       const load = process.cpuUsage(load0);
       const pg1 = pgDatabases.length > 0 ? postgresCpuSeconds(pgDatabases) : 0;
-      const serverCpu = (100 * (server.cpuSeconds() - server0)) / seconds;
+      const serverCpus = list.map((server, i) => (100 * (server.cpuSeconds() - servers0[i]!)) / seconds);
+      const serverCpu = serverCpus.reduce((sum, cpu) => sum + cpu, 0);
       const postgresCpu = pgDatabases.length > 0 ? Math.max(0, (100 * (pg1 - pg0)) / seconds) : Number.NaN;
+      const redisCpu = (100 * (redisSeconds() - redis0)) / seconds;
       const loadCpu = (100 * (load.user + load.system)) / 1e6 / seconds;
       const machineCpu = (100 * (machineBusySeconds() - machine0)) / seconds;
+      const known = serverCpu + loadCpu + (Number.isNaN(postgresCpu) ? 0 : postgresCpu) + (Number.isNaN(redisCpu) ? 0 : redisCpu);
       return {
         seconds,
         serverCpu,
+        serverCpus,
         postgresCpu,
+        redisCpu,
         loadCpu,
-        otherCpu: Math.max(0, machineCpu - serverCpu - loadCpu - (Number.isNaN(postgresCpu) ? 0 : postgresCpu)),
+        otherCpu: Math.max(0, machineCpu - known),
         loadLoopP99: Math.max(0, loadLoop.percentile(99) / 1e6 - LOAD_LOOP_RESOLUTION_MS),
-        serverRssMiB: server.rssKiB() / 1024,
+        serverRssMiB: list.reduce((sum, server) => sum + server.rssKiB(), 0) / 1024,
+        serverLoops: list.map((server) => serverLoopBetween(server, t0, t1)),
       };
     },
   };
@@ -177,6 +234,46 @@ export async function registerUsers(port: number, names: readonly string[], conc
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
   return users;
+}
+
+/**
+ * The server's Prometheus counters and histogram sums that have no labels
+ * (`name value` lines of GET /metrics), by name; empty when it serves none.
+ */
+export async function serverCounters(port: number): Promise<Record<string, number>> {
+  const response = await fetch(`http://${HOST}:${port}/metrics`).catch(() => undefined);
+  if (!response || response.status !== 200) return {};
+  const counters: Record<string, number> = {};
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^([a-z_]+) ([-0-9.e+]+)$/i.exec(line);
+    if (match) counters[match[1]!] = Number(match[2]);
+  }
+  return counters;
+}
+
+/**
+ * What one server did between two readings of its counters: how it stored
+ * (INSERT batches, their mean size and commit time) and how long its
+ * messages took from post to written (chat_fanout_seconds, per message, on
+ * the node that wrote them: for a message from another node that includes
+ * the Redis hop and the wait for its predecessors).
+ */
+export interface ServerWork {
+  batches: number;
+  meanBatch: number;
+  meanCommitMs: number;
+  meanFanoutMs: number;
+}
+
+export function serverWork(before: Record<string, number>, after: Record<string, number>): ServerWork {
+  const delta = (name: string) => (after[name] ?? Number.NaN) - (before[name] ?? Number.NaN);
+  const batches = delta('chat_storage_batch_size_count');
+  return {
+    batches,
+    meanBatch: delta('chat_storage_batch_size_sum') / batches,
+    meanCommitMs: (1000 * delta('chat_storage_batch_seconds_sum')) / delta('chat_storage_batch_seconds_count'),
+    meanFanoutMs: (1000 * delta('chat_fanout_seconds_sum')) / delta('chat_fanout_seconds_count'),
+  };
 }
 
 export function closeHttpAgent(): void {
@@ -366,9 +463,15 @@ export function sendOpenLoop(senders: readonly Sender[], ratePerSecond: number, 
 /**
  * Turns clients into latency samplers: each decodes every chat frame it gets
  * and records now - intended time for messages intended inside [from, to).
- * Also checks that ids only increase on each connection.
+ * Also checks that ids only increase on each connection, or hands each id to
+ * `order` when one is given (which checks more).
  */
-export function sampleLatency(clients: readonly WsLoadClient[], histogram: RecordableHistogram, window: { from: number; to: number }): { outOfOrder: () => number } {
+export function sampleLatency(
+  clients: readonly WsLoadClient[],
+  histogram: RecordableHistogram,
+  window: { from: number; to: number },
+  order?: OrderCheck,
+): { outOfOrder: () => number } {
   let outOfOrder = 0;
   for (const client of clients) {
     let lastId = 0;
@@ -378,13 +481,111 @@ export function sampleLatency(clients: readonly WsLoadClient[], histogram: Recor
     client.onText = (typeByte, payload, now) => {
       if (typeByte !== TYPE_MESSAGE || payload === undefined) return;
       const frame = JSON.parse(payload.toString('utf8')) as { id: number; message: string };
-      if (frame.id <= lastId) outOfOrder++;
+      if (order) order.see(client, frame.id);
+      else if (frame.id <= lastId) outOfOrder++;
       lastId = frame.id;
       const intended = intendedMsOf(frame.message);
       if (intended >= window.from && intended < window.to) recordMs(histogram, now - intended);
     };
   }
   return { outOfOrder: () => outOfOrder };
+}
+
+const ID_KEY = Buffer.from('"id":');
+
+/**
+ * The id of a server chat frame, `{"type":"message","room":"…","id":N,…}`,
+ * read from the bytes without decoding the JSON (the room, which comes
+ * first, is one the bench names); NaN when there is none.
+ */
+export function messageId(payload: Buffer): number {
+  const at = payload.indexOf(ID_KEY);
+  if (at < 0) return Number.NaN;
+  let id = 0;
+  let i = at + ID_KEY.length;
+  for (; i < payload.length; i++) {
+    const digit = payload[i]! - 0x30;
+    if (digit < 0 || digit > 9) break;
+    id = id * 10 + digit;
+  }
+  return i === at + ID_KEY.length ? Number.NaN : id;
+}
+
+/**
+ * Checks the promise the server makes to every connection (docs/deploy.md):
+ * within a room, ids in increasing order with no gap and no repeat. The bench
+ * chats in one room on a database nobody else writes to, and ids are dense
+ * and global, so each id a connection gets must be the one after its last.
+ * A connection's first id is taken as it comes: a message missing before it
+ * is a loss, which drain() counts.
+ */
+export class OrderCheck {
+  private readonly last = new Map<WsLoadClient, number>();
+  /** An id not above the connection's last: repeated or reordered. */
+  repeats = 0;
+  /** An id more than one above the connection's last: some skipped. */
+  gaps = 0;
+  /** Frames whose id could not be read. */
+  unreadable = 0;
+  /** The first violation, for the report. */
+  first: string | undefined;
+
+  see(client: WsLoadClient, id: number): void {
+    if (!Number.isSafeInteger(id)) {
+      this.unreadable++;
+      this.first ??= 'a chat frame without a readable id';
+      return;
+    }
+    const last = this.last.get(client);
+    if (last !== undefined && id <= last) {
+      this.repeats++;
+      this.first ??= `id ${id} after ${last}`;
+      return;
+    }
+    if (last !== undefined && id !== last + 1) {
+      this.gaps++;
+      this.first ??= `id ${id} after ${last} (${id - last - 1} skipped)`;
+    }
+    this.last.set(client, id);
+  }
+
+  get violations(): number {
+    return this.repeats + this.gaps + this.unreadable;
+  }
+
+  describe(): string {
+    return `${this.violations} order violations (${this.repeats} repeated or reordered, ${this.gaps} gaps, ${this.unreadable} unreadable; first: ${this.first})`;
+  }
+}
+
+/**
+ * Like countOnly (lazy reads), but every chat frame's id goes to `order`:
+ * every receiver is checked, not only the sampled ones. A connection's first
+ * chat frame is decoded to find where the id stands (WsLoadClient.idOffset);
+ * after that the id's digits are read as the frame streams by, without a
+ * copy or a decode, so the check costs the load little.
+ */
+export function watchOrder(clients: readonly WsLoadClient[], order: OrderCheck): void {
+  for (const client of clients) {
+    client.lazy = true;
+    client.onId = (id) => order.see(client, id);
+    if (client.idOffset >= 0) {
+      client.capture = false;
+      client.onText = () => undefined;
+      continue;
+    }
+    client.capture = true;
+    client.onText = (typeByte, payload) => {
+      if (typeByte !== TYPE_MESSAGE || payload === undefined) return;
+      const at = payload.indexOf(ID_KEY);
+      order.see(client, messageId(payload));
+      if (at >= 0) {
+        client.idOffset = at + ID_KEY.length;
+        client.capture = false;
+        client.onText = () => undefined;
+      }
+    };
+  }
 }
 
 export interface DrainResult {

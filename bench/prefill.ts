@@ -15,7 +15,10 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import pg from 'pg';
-import { openDatabase } from '../src/infrastructure/database.js';
+import { openDatabase as openWorkingTreeDatabase } from '../src/infrastructure/database.js';
+
+/** Opens and migrates a database the way the server under test does (its own src/infrastructure/database.ts). */
+export type OpenDatabase = typeof openWorkingTreeDatabase;
 
 export type DbKind = 'postgres' | 'embedded';
 
@@ -32,6 +35,8 @@ const FORBIDDEN_DATABASES = new Set(['test', 'postgres', 'template0', 'template1
 const MARKER_TABLE = 'bench_prefill';
 const MARKER_FILE = '.bench-prefill.json';
 const TEMPLATE_MARKER = '.bench-template';
+/** The advisory lock one bench run holds on a PostgreSQL server ("chat" in ASCII). */
+const BENCH_LOCK_KEY = 0x63686174;
 
 export function rowsLabel(rows: number): string {
   if (rows % 1_000_000 === 0) return `${rows / 1_000_000}m`;
@@ -46,6 +51,8 @@ export class BenchDatabases {
     /** Where embedded databases are kept. */
     private readonly dataRoot: string,
     private readonly log: (line: string) => void,
+    /** The measured server's migrations: with --server-rev, that commit's, not the working tree's. */
+    private readonly openDatabase: OpenDatabase = openWorkingTreeDatabase,
   ) {}
 
   pgUrl(database: string): string {
@@ -59,7 +66,7 @@ export class BenchDatabases {
   async scratch(kind: DbKind): Promise<DbTarget> {
     if (kind === 'postgres') {
       await this.ensurePgDatabase(SCRATCH_DATABASE);
-      const db = await openDatabase({ url: this.pgUrl(SCRATCH_DATABASE), dataDir: this.dataRoot });
+      const db = await this.openDatabase({ url: this.pgUrl(SCRATCH_DATABASE), dataDir: this.dataRoot });
       try {
         await db.raw('TRUNCATE users, messages RESTART IDENTITY');
       } finally {
@@ -78,7 +85,7 @@ export class BenchDatabases {
     if (kind === 'postgres') {
       const name = `${SCRATCH_DATABASE}_h${label}`;
       await this.ensurePgDatabase(name);
-      const db = await openDatabase({ url: this.pgUrl(name), dataDir: this.dataRoot });
+      const db = await this.openDatabase({ url: this.pgUrl(name), dataDir: this.dataRoot });
       try {
         const marker = await db.raw(`SELECT to_regclass('${MARKER_TABLE}') AS present`);
         const present = (marker.rows as Array<{ present: string | null }>)[0]?.present;
@@ -102,7 +109,7 @@ export class BenchDatabases {
       this.log(`prefill: reusing embedded database ${dir} (${rows.toLocaleString('en')} messages)`);
     } else {
       await this.copyTemplate(dir);
-      const db = await openDatabase({ url: undefined, dataDir: dir });
+      const db = await this.openDatabase({ url: undefined, dataDir: dir });
       try {
         // PGlite's WebAssembly heap is bounded: smaller statements.
         await fill(db, rows, 250_000, this.log, `embedded ${dir}`);
@@ -112,6 +119,32 @@ export class BenchDatabases {
       writeFileSync(markerPath, JSON.stringify({ rows, filledAt: new Date().toISOString() }));
     }
     return { kind, env: { DATA_DIR: dir }, pgDatabase: undefined };
+  }
+
+  /**
+   * Takes the bench's lock on this PostgreSQL server (a session advisory lock
+   * in chat_bench), waiting at most `waitSeconds` for another bench run to
+   * finish. Two runs at once would share chat_bench: one's TRUNCATE empties
+   * the other's users, and their messages take ids from the same log, so each
+   * run's connections see gaps. Held until release() or the process exits.
+   */
+  async lock(waitSeconds: number): Promise<{ release(): Promise<void> }> {
+    await this.ensurePgDatabase(SCRATCH_DATABASE);
+    const client = new pg.Client({ connectionString: this.pgUrl(SCRATCH_DATABASE), connectionTimeoutMillis: 5000 });
+    await client.connect();
+    const deadline = performance.now() + waitSeconds * 1000;
+    let said = false;
+    for (;;) {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [BENCH_LOCK_KEY]);
+      if (rows[0]?.locked) return { release: () => client.end() };
+      if (performance.now() > deadline) {
+        await client.end();
+        throw new Error(`another bench run has held the bench databases for over ${waitSeconds} s (pg_locks: advisory lock ${BENCH_LOCK_KEY} in ${SCRATCH_DATABASE})`);
+      }
+      if (!said) this.log(`another bench run is using the bench databases on this PostgreSQL; waiting up to ${waitSeconds} s for it to finish`);
+      said = true;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
   }
 
   /** Server version and the durability settings that bear on ingest. */
@@ -155,7 +188,7 @@ export class BenchDatabases {
       this.log('creating the embedded template database (PGlite initdb, once)');
       rmSync(template, { recursive: true, force: true });
       mkdirSync(template, { recursive: true });
-      const db = await openDatabase({ url: undefined, dataDir: template });
+      const db = await this.openDatabase({ url: undefined, dataDir: template });
       await db.destroy();
       writeFileSync(join(template, TEMPLATE_MARKER), new Date().toISOString());
     }

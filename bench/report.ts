@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import type { ServerLoop, WindowStats } from './harness.js';
 import type { CaseResult } from './scenarios/types.js';
 
 export interface ScenarioRecord {
@@ -17,6 +18,8 @@ export interface ScenarioRecord {
   cases: CaseResult[];
   summary: Record<string, number | string | boolean | null>;
   notes: string[];
+  /** Set when the scenario did not run on this database, and why. */
+  skipped?: string;
 }
 
 const fixed = (value: number | undefined, digits: number) => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
@@ -38,7 +41,27 @@ function quantity(value: number): string {
   return value.toFixed(2);
 }
 
-const COLUMNS = ['scenario', 'db', 'case', 'throughput', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'loss', 'srv CPU', 'pg CPU', 'load CPU', 'load lag', 'other CPU', 'loop p99', 'note'] as const;
+const COLUMNS = ['scenario', 'db', 'case', 'throughput', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'loss', 'order', 'srv CPU', 'pg CPU', 'load CPU', 'load lag', 'other CPU', 'loop p99', 'in-loop p99/max', 'note'] as const;
+/** Every column between the case and the note holds a figure: right-aligned. */
+const isFigure = (i: number) => i >= 3 && i < COLUMNS.length - 1;
+
+/** Each server's CPU: "91%", or "88%+85%" for several nodes (lines saved before there were several have no list). */
+function serverCpu(window: WindowStats): string {
+  return (window.serverCpus ?? [window.serverCpu]).map((cpu) => `${fixed(cpu, 0)}%`).join('+');
+}
+
+/** The worst of several servers' loops (by p99): the table has one column for it. */
+export function worstLoop(loops: ReadonlyArray<ServerLoop | undefined | null>): ServerLoop | undefined {
+  let worst: ServerLoop | undefined;
+  for (const loop of loops) if (loop && (!worst || loop.p99 > worst.p99)) worst = loop;
+  return worst;
+}
+
+/** The server's own event-loop delay (its metrics lines), the worst node's: "p99/max". */
+function insideLoop(window: WindowStats): string {
+  const loop = worstLoop(window.serverLoops ?? []);
+  return loop ? `${ms(loop.p99)}/${ms(loop.max)}` : '-';
+}
 
 /** Other work on the machine above this share of a core makes a window's figures doubtful. */
 export const NOISY_OTHER_CPU = 15;
@@ -46,7 +69,9 @@ export const NOISY_OTHER_CPU = 15;
 function rows(records: readonly ScenarioRecord[]): string[][] {
   const rows: string[][] = [];
   for (const record of records) {
-    if (!record.ok) rows.push([record.scenario, record.db, 'FAILED', '', '', '', '', '', '', '', '', '', '', '', '', (record.error ?? '').split('\n').filter(Boolean).join(' | ').slice(0, 200)]);
+    const blank = COLUMNS.slice(3, -1).map(() => '');
+    if (!record.ok) rows.push([record.scenario, record.db, 'FAILED', ...blank, (record.error ?? '').split('\n').filter(Boolean).join(' | ').slice(0, 200)]);
+    if (record.skipped !== undefined) rows.push([record.scenario, record.db, 'SKIPPED', ...blank, record.skipped]);
     for (const c of record.cases) {
       rows.push([
         record.scenario,
@@ -58,12 +83,14 @@ function rows(records: readonly ScenarioRecord[]): string[][] {
         ms(c.latency?.p999),
         ms(c.latency?.max),
         c.loss === undefined ? '-' : String(c.loss),
-        c.window ? `${fixed(c.window.serverCpu, 0)}%` : '-',
+        c.order === undefined ? '-' : String(c.order),
+        c.window ? serverCpu(c.window) : '-',
         c.window && Number.isFinite(c.window.postgresCpu) ? `${fixed(c.window.postgresCpu, 0)}%` : '-',
         c.window ? `${fixed(c.window.loadCpu, 0)}%` : '-',
         ms(c.window?.loadLoopP99),
         c.window ? `${fixed(c.window.otherCpu, 0)}%` : '-',
         ms(c.loop?.p99),
+        c.window ? insideLoop(c.window) : '-',
         [c.window && c.window.otherCpu > NOISY_OTHER_CPU ? 'NOISY' : '', c.note ?? ''].filter(Boolean).join(' '),
       ]);
     }
@@ -76,7 +103,7 @@ export function table(records: readonly ScenarioRecord[]): string {
   const widths = COLUMNS.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : i >= 3 && i <= 14 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .map((cell, i) => (i === cells.length - 1 ? cell : isFigure(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   return [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
@@ -84,7 +111,7 @@ export function table(records: readonly ScenarioRecord[]): string {
 
 export function markdownTable(records: readonly ScenarioRecord[]): string {
   const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
-  return [line(COLUMNS), line(COLUMNS.map((_, i) => (i >= 3 && i <= 14 ? '---:' : '---'))), ...rows(records).map(line)].join('\n');
+  return [line(COLUMNS), line(COLUMNS.map((_, i) => (isFigure(i) ? '---:' : '---'))), ...rows(records).map(line)].join('\n');
 }
 
 /** Rounded so the lines stay readable: latencies to the microsecond, rates to 0.1. */

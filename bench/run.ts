@@ -1,23 +1,22 @@
 /**
  * npm run bench -- [--quick] [--scenario fanout,latency,...] [--db postgres,embedded] [...]
  *
- * Starts the server (src/main.ts) as its own process for each scenario,
- * pinned to one core, and drives it from this process, pinned to the other,
- * over loopback WebSockets speaking the real protocol. Prints progress on
- * stderr; on stdout one JSON line per scenario as it finishes, then a table.
+ * Starts the server (src/main.ts) as its own process for each scenario
+ * (two for multinode), pinned to one core, and drives it from this process,
+ * pinned to the other, over loopback WebSockets speaking the real protocol.
+ * Prints progress on stderr; on stdout one JSON line per scenario as it finishes, then a table.
  * Exits non-zero if any scenario or server broke (timings are never judged:
  * quick mode is CI's check that the benchmark still works). See
  * docs/performance.md for the method and the figures.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { closeHttpAgent, measuredWindows } from './harness.js';
-import { BenchDatabases, type DbKind } from './prefill.js';
+import { closeHttpAgent, measuredWindows, SERVER_METRICS_INTERVAL_S } from './harness.js';
+import { BenchDatabases, type DbKind, type OpenDatabase } from './prefill.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { jsonLine, markdownTable, table, type ScenarioRecord } from './report.js';
 import { connections } from './scenarios/connections.js';
@@ -26,10 +25,13 @@ import { history } from './scenarios/history.js';
 import { ingest } from './scenarios/ingest.js';
 import { latency } from './scenarios/latency.js';
 import { login } from './scenarios/login.js';
+import { multinode } from './scenarios/multinode.js';
 import type { Scenario, ScenarioContext } from './scenarios/types.js';
 import { machineBusySeconds, pinSelf, raiseOpenFileLimit, ServerProcess, TASKSET } from './server-process.js';
+import { exportedTree, workingTree } from './server-tree.js';
 
-const SCENARIOS: Record<string, Scenario> = { fanout, latency, ingest, history, connections, login };
+const SCENARIOS: Record<string, Scenario> = { fanout, multinode, latency, ingest, history, connections, login };
+const MULTINODE_LAYOUTS = ['shared', 'spread'];
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
@@ -55,6 +57,12 @@ const USAGE = `usage: npm run bench -- [options]
   --pg-url URL            PostgreSQL server, no database part (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432);
                           the bench creates and uses chat_bench and chat_bench_h<N>
   --data-dir DIR          embedded databases and profiles (default bench/data)
+  --redis-url URL         Redis for "multinode" (default $BENCH_REDIS_URL or redis://127.0.0.1:6379); without it
+                          "multinode" is skipped, except in CI (CI or REQUIRE_REDIS=1 set), where it fails
+  --multinode-layout LIST shared (both nodes on the server core), spread (a node per core, load unpinned)
+                          (default: both; quick: shared)
+  --server-rev REV        run the server of this commit (exported with git archive to a temporary directory),
+                          not the working tree's src/: measures a known commit while src/ is being edited
   --server-cpu N          core for the server (default 0)
   --load-cpu N            core for this load generator (default 1)
   --no-pin                run unpinned
@@ -63,8 +71,9 @@ const USAGE = `usage: npm run bench -- [options]
   --profile               run the server with --cpu-prof and print where its time went
   --node-flag FLAG        extra node flag for the server (repeatable)
   --server-env NAME=VALUE extra server setting (repeatable; wins over the bench's)
-  --log-level LEVEL       the server's LOG_LEVEL (default info, the server's own default: a line per connection)
-  --wait-quiet SECONDS    before each scenario, wait up to this long for the machine to be idle
+  --log-level LEVEL       the server's LOG_LEVEL (default info, the server's own default: a line per connection;
+                          the servers' own event-loop figures come from info lines: above info they are missing)
+  --wait-quiet SECONDS    before each scenario and each fan-out step, wait up to this long for the machine to be idle
                           (other work under 20% of a core; default 120 in full runs, 0 in quick)
   --prefill-only          build (or check) the pre-filled history databases and stop
   --markdown              also print the table as Markdown (for docs/performance.md)
@@ -73,14 +82,6 @@ const USAGE = `usage: npm run bench -- [options]
 
 function parseList(value: string | undefined, fallback: readonly string[]): string[] {
   return value === undefined ? [...fallback] : value.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-/** The commit measured, and whether the work tree differed from it. */
-function gitRevision(): string {
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (head.status !== 0) return 'unknown';
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  return `${head.stdout.trim()}${dirty.stdout.trim() ? ' + uncommitted changes in src/' : ''}`;
 }
 
 function cpuModel(): string {
@@ -98,6 +99,9 @@ async function main(): Promise<number> {
       scenario: { type: 'string', multiple: true },
       db: { type: 'string', multiple: true },
       'pg-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'server-rev': { type: 'string' },
+      'multinode-layout': { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
       'server-cpu': { type: 'string', default: '0' },
       'load-cpu': { type: 'string', default: '1' },
@@ -130,6 +134,12 @@ async function main(): Promise<number> {
     console.error(`unknown scenario or database: ${[...unknown, ...dbs.filter((db) => db !== 'postgres' && db !== 'embedded')].join(', ')}\n${USAGE}`);
     return 2;
   }
+  const multinodeLayouts = parseList(values['multinode-layout']?.join(','), quick ? ['shared'] : MULTINODE_LAYOUTS);
+  if (multinodeLayouts.some((layout) => !MULTINODE_LAYOUTS.includes(layout))) {
+    console.error(`unknown multinode layout: ${multinodeLayouts.join(',')}\n${USAGE}`);
+    return 2;
+  }
+  const redisUrl = values['redis-url'] ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const connectionCount = Number(values.connections ?? (quick ? 2000 : 10_000));
   const historySizes = parseList(values['history-sizes'], quick ? ['100000'] : ['1000000', '10000000']).map(Number);
   if (!Number.isInteger(connectionCount) || connectionCount < 1 || historySizes.some((n) => !Number.isInteger(n) || n < 50)) {
@@ -156,8 +166,15 @@ async function main(): Promise<number> {
   const openFilesWanted = connectionCount + 2000;
   const loadOpenFiles = raiseOpenFileLimit(process.pid, openFilesWanted);
 
-  const databases = new BenchDatabases(values['pg-url'] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432', dataRoot, log);
+  const serverTree = values['server-rev'] ? exportedTree(REPO_ROOT, values['server-rev']) : workingTree(REPO_ROOT);
+  // The databases get the measured server's migrations.
+  const openDatabase =
+    serverTree.root === REPO_ROOT
+      ? undefined
+      : ((await import(pathToFileURL(join(serverTree.root, 'src', 'infrastructure', 'database.ts')).href)) as { openDatabase: OpenDatabase }).openDatabase;
+  const databases = new BenchDatabases(values['pg-url'] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432', dataRoot, log, openDatabase);
   let postgres = 'not used';
+  let pgLock: { release(): Promise<void> } | undefined;
   if (dbs.includes('postgres')) {
     try {
       const info = await databases.postgresInfo();
@@ -165,11 +182,13 @@ async function main(): Promise<number> {
     } catch (error) {
       postgres = `unreachable: ${(error as Error).message}`;
     }
+    // One bench run at a time per PostgreSQL: they would share chat_bench. Waits about as long as a run takes, then gives up.
+    if (!postgres.startsWith('unreachable')) pgLock = await databases.lock(quick ? 600 : 3600);
   }
   const machine = { cores, cpu: cpuModel(), node: process.version, postgres };
   const context = {
     date: new Date().toISOString(),
-    revision: gitRevision(),
+    revision: serverTree.revision,
     quick,
     machine,
     pinning: pinning.how,
@@ -186,7 +205,7 @@ async function main(): Promise<number> {
     `# machine: ${cores} cores, ${machine.cpu}, node ${machine.node}, ${postgres}`,
     `# pinning: ${pinning.how}`,
     `# server throttles raised: ${Object.entries(RAISED_THROTTLES).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    `# server: LOG_LEVEL=${values['log-level']}, BCRYPT_COST=4 for setup users (login: 12)${Object.keys(serverEnvExtra).length ? `, plus ${JSON.stringify(serverEnvExtra)}` : ''}`,
+    `# server: LOG_LEVEL=${values['log-level']}, METRICS_INTERVAL=${SERVER_METRICS_INTERVAL_S}, BCRYPT_COST=4 for setup users (login: 12)${Object.keys(serverEnvExtra).length ? `, plus ${JSON.stringify(serverEnvExtra)}` : ''}`,
     `# open files: load ${loadOpenFiles}, server raised to ${openFilesWanted}`,
     `# scenarios: ${scenarioNames.join(', ')}; databases: ${dbs.join(', ')}`,
   ].join('\n');
@@ -197,6 +216,10 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  const quietSeconds = Number(values['wait-quiet'] ?? (quick ? 0 : 120));
+  /** A server's core: the server core unless the scenario names another (null: unpinned); an unpinned run stays unpinned. */
+  const serverCore = (asked: number | null | undefined): number | undefined =>
+    pinning.server === null ? undefined : asked === undefined ? pinning.server : (asked ?? undefined);
   const jwtSecret = randomBytes(48).toString('base64');
   const runId = Date.now().toString(36);
   const running = new Set<ServerProcess>();
@@ -220,15 +243,23 @@ async function main(): Promise<number> {
         runId,
         connectionCount,
         historySizes,
+        redisUrl,
+        multinodeLayouts,
+        pinning: { server: pinning.server, load: pinning.load },
         log,
-        async startServer(target, env = {}) {
+        waitQuiet: () => waitQuiet(quietSeconds, log),
+        pinLoad(cpus) {
+          if (pinning.load === null) return cpus === 'default';
+          return pinSelf(cpus === 'default' ? pinning.load : cpus);
+        },
+        async startServer(target, env = {}, options = {}) {
           const nodeFlags = [...(values['node-flag'] ?? [])];
           // One directory per server: node writes a profile per thread (tsx's loader runs in a worker).
           const serverProfileDir = join(profileDir, `${name}-${db}-${runId}-${++profileCount}`);
           if (values.profile) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${serverProfileDir}`);
           const server = await ServerProcess.start({
-            cwd: REPO_ROOT,
-            cpu: pinning.server ?? undefined,
+            cwd: serverTree.root,
+            cpu: serverCore(options.cpu),
             nodeFlags,
             openFiles: openFilesWanted,
             env: {
@@ -238,6 +269,8 @@ async function main(): Promise<number> {
               HISTORY_MAX: '100',
               MESSAGE_MAX: '4000',
               LOG_LEVEL: values['log-level'],
+              // The server's own event-loop delay, a line a second, read by ServerProcess (harness.ts, serverLoopBetween).
+              METRICS_INTERVAL: String(SERVER_METRICS_INTERVAL_S),
               // Never the developer's ./data: the embedded targets set their own.
               DATA_DIR: join(dataRoot, 'server'),
               ...RAISED_THROTTLES,
@@ -249,7 +282,7 @@ async function main(): Promise<number> {
           running.add(server);
           if (values.profile) profileFiles.set(server, serverProfileDir);
           serverStartedUs.set(server, Number(process.hrtime.bigint() / 1000n));
-          log(`server pid ${server.pid} on port ${server.port} (${db})`);
+          log(`server pid ${server.pid} on port ${server.port} (${db}), ${serverCore(options.cpu) === undefined ? 'unpinned' : `on core ${serverCore(options.cpu)}`}`);
           return server;
         },
         async stopServer(server) {
@@ -272,11 +305,11 @@ async function main(): Promise<number> {
           if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM (expected 0):\n${server.tail.join('\n')}`);
         },
       };
-      await waitQuiet(Number(values['wait-quiet'] ?? (quick ? 0 : 120)), log);
+      const quietAtStart = await waitQuiet(quietSeconds, log);
       log(`--- ${name} on ${db}${quick ? ' (quick)' : ''}`);
       const started = performance.now();
       // Every scenario is bounded; the larger history pre-fills get more room.
-      const limitMs = quick ? 150_000 : name === 'history' ? 60 * 60_000 : 15 * 60_000;
+      const limitMs = quick ? 150_000 : name === 'history' ? 60 * 60_000 : name === 'multinode' ? 30 * 60_000 : 15 * 60_000;
       let timer: NodeJS.Timeout | undefined;
       const record: ScenarioRecord = await Promise.race([
         SCENARIOS[name]!(ctx).then((output) => ({ scenario: name, db, ok: true, seconds: 0, ...output })),
@@ -294,6 +327,9 @@ async function main(): Promise<number> {
         .finally(() => clearTimeout(timer));
       record.seconds = (performance.now() - started) / 1000;
       record.notes.push(...profileNotes);
+      if (!quietAtStart) record.notes.push(`the machine never went quiet in the ${quietSeconds} s waited before this scenario`);
+      // A scenario that moved the load (multinode's spread layout) and then failed or timed out leaves it moved.
+      if (pinning.load !== null) pinSelf(pinning.load);
       records.push(record);
       const line = jsonLine(record, context);
       console.log(line);
@@ -301,32 +337,37 @@ async function main(): Promise<number> {
     }
   }
   closeHttpAgent();
+  await pgLock?.release();
 
   console.log(`\n${table(records)}`);
   if (values.markdown) console.log(`\n${markdownTable(records)}`);
   for (const record of records) for (const note of record.notes) console.log(`# ${record.scenario}/${record.db}: ${note}`);
   const failed = records.filter((r) => !r.ok);
-  console.log(failed.length === 0 ? `\nbench: ${records.length} scenario runs, all completed` : `\nbench: ${failed.length} of ${records.length} scenario runs FAILED: ${failed.map((r) => `${r.scenario}/${r.db}`).join(', ')}`);
+  const skipped = records.filter((r) => r.skipped !== undefined);
+  const skippedText = skipped.length > 0 ? ` (${skipped.length} skipped: ${skipped.map((r) => `${r.scenario}/${r.db}`).join(', ')})` : '';
+  console.log(failed.length === 0 ? `\nbench: ${records.length} scenario runs, all completed${skippedText}` : `\nbench: ${failed.length} of ${records.length} scenario runs FAILED: ${failed.map((r) => `${r.scenario}/${r.db}`).join(', ')}`);
   return failed.length === 0 ? 0 : 1;
 }
 
 /**
  * Other work on this machine (a test run, say) makes the figures wrong, and
- * the table flags such windows; before a scenario the bench waits for a
- * quiet second, a bounded time, and goes on regardless after that.
+ * the table flags such windows; before a scenario (and each fan-out step)
+ * the bench waits for a quiet second, a bounded time, and goes on regardless
+ * after that. Returns whether it found one (true when told not to wait).
  */
-async function waitQuiet(maxSeconds: number, log: (line: string) => void): Promise<void> {
+async function waitQuiet(maxSeconds: number, log: (line: string) => void): Promise<boolean> {
   const deadline = performance.now() + maxSeconds * 1000;
   let said = false;
   while (performance.now() < deadline) {
     const before = machineBusySeconds();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const busy = (machineBusySeconds() - before) * 100;
-    if (busy < 20) return;
+    if (busy < 20) return true;
     if (!said) log(`machine busy (${busy.toFixed(0)}% of a core used by other work); waiting up to ${maxSeconds} s for it to calm down`);
     said = true;
   }
   if (maxSeconds > 0) log('machine still busy; measuring anyway (see "other CPU")');
+  return maxSeconds <= 0;
 }
 
 main().then(

@@ -77,10 +77,10 @@ export function postgresCpuSeconds(databases: readonly string[]): number {
   return total;
 }
 
-/** Pins this very process, every thread of it, to one core. Returns false if that was not possible. */
-export function pinSelf(cpu: number): boolean {
+/** Pins this very process, every thread of it, to some cores (one, or a taskset list such as "0,1"). Returns false if that was not possible. */
+export function pinSelf(cpus: number | string): boolean {
   if (!TASKSET) return false;
-  const result = spawnSync(TASKSET, ['-a', '-p', '-c', String(cpu), String(process.pid)], { encoding: 'utf8' });
+  const result = spawnSync(TASKSET, ['-a', '-p', '-c', String(cpus), String(process.pid)], { encoding: 'utf8' });
   return result.status === 0;
 }
 
@@ -96,6 +96,41 @@ export function raiseOpenFileLimit(pid: number, wanted: number): number {
   spawnSync(PRLIMIT, ['--pid', String(pid), `--nofile=${wanted}:${wanted}`]);
   return openFileLimit(pid);
 }
+
+/**
+ * One "metrics" line of the server's log (METRICS_INTERVAL, see
+ * src/adapters/metrics/metrics-log.ts): its event-loop delay over the
+ * interval before it, measured inside the server.
+ */
+export interface MetricsLine {
+  /** performance.now() when the bench read the line: the interval it covers ends about then. */
+  atMs: number;
+  loopDelayP50Ms: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  heapUsedMiB: number;
+}
+
+/** A metrics line, or undefined for any other line. Cheap on the other lines: they are most of them. */
+export function parseMetricsLine(line: string, atMs: number): MetricsLine | undefined {
+  if (!line.includes('"event":"metrics"')) return undefined;
+  try {
+    const fields = JSON.parse(line) as Record<string, unknown>;
+    const number = (name: string) => (typeof fields[name] === 'number' ? (fields[name] as number) : Number.NaN);
+    return {
+      atMs,
+      loopDelayP50Ms: number('loopDelayP50Ms'),
+      loopDelayP99Ms: number('loopDelayP99Ms'),
+      loopDelayMaxMs: number('loopDelayMaxMs'),
+      heapUsedMiB: number('heapUsedMiB'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Enough metrics lines for the longest scenario at one a second; older ones are dropped. */
+const METRICS_KEPT = 7200;
 
 export interface ServerOptions {
   /** The repository root: main.ts reads .env from its working directory. */
@@ -143,6 +178,8 @@ export class ServerProcess {
     exited: Promise<number | null>,
     /** The last lines of output, for the report when something breaks. */
     readonly tail: string[],
+    /** The server's own "metrics" lines, oldest first (none unless METRICS_INTERVAL is set and LOG_LEVEL shows info). */
+    readonly metrics: MetricsLine[],
   ) {
     this.exited = exited.then((code) => (this.exitCode = code));
   }
@@ -173,8 +210,15 @@ export class ServerProcess {
       if (tail.length > 30) tail.shift();
     };
     // Both streams are read to the end, always: a full pipe would block the server.
+    const metrics: MetricsLine[] = [];
     createInterface({ input: child.stderr! }).on('line', remember);
-    createInterface({ input: child.stdout! }).on('line', remember);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const parsed = parseMetricsLine(line, performance.now());
+      // Kept apart, not in the tail: one a second would push out the lines that explain a failure.
+      if (parsed === undefined) return remember(line);
+      metrics.push(parsed);
+      if (metrics.length > METRICS_KEPT) metrics.shift();
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
     let exitedEarly: number | null | undefined;
     void exited.then((code) => (exitedEarly = code));
@@ -188,7 +232,7 @@ export class ServerProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return new ServerProcess(child, pid, port, exited, tail);
+    return new ServerProcess(child, pid, port, exited, tail, metrics);
   }
 
   get alive(): boolean {

@@ -152,6 +152,16 @@ export class WsLoadClient {
   capture = true;
   onText: TextHandler = () => undefined;
   onPong: (payload: Buffer, now: number) => void = () => undefined;
+  /**
+   * Where a chat frame's id digits start in its payload (the bytes before
+   * them, `{"type":"message","room":"…","id":`, are the same for every
+   * frame of a room). Set, every chat frame read without `capture` has its
+   * id read from those bytes as they stream by and handed to onId: an order
+   * check on every connection for a few byte reads per frame, no decode.
+   */
+  idOffset = -1;
+  /** Each chat frame's id (NaN if no digits stood at idOffset), when idOffset is set and the frame was not captured. */
+  onId: (id: number) => void = () => undefined;
 
   /** Text frames whose type byte says "message" (chat broadcasts). */
   messageFrames = 0;
@@ -183,6 +193,10 @@ export class WsLoadClient {
   private typeByte = 0;
   private capturing = false;
   private parts: Buffer[] = [];
+  /** The id being read at idOffset: its value so far, and how many digits. */
+  private idValue = 0;
+  private idDigits = 0;
+  private idEnded = false;
 
   private constructor(private readonly socket: Socket) {}
 
@@ -385,6 +399,7 @@ export class WsLoadClient {
       if (offset === 0) this.payloadStart = i;
       if (offset <= TYPE_BYTE_OFFSET && TYPE_BYTE_OFFSET < offset + take) this.typeByte = chunk[i + TYPE_BYTE_OFFSET - offset]!;
       if (this.capturing) this.parts.push(chunk.subarray(i, i + take));
+      else if (this.idOffset >= 0 && !this.idEnded && offset + take > this.idOffset) this.readIdDigits(chunk, i, offset, take);
       i += take;
       this.remaining -= take;
       this.payloadOffset += take;
@@ -398,6 +413,19 @@ export class WsLoadClient {
     }
     // A frame continues in the next read, which reuses the read buffer: keep copies.
     if (this.inPayload && this.capturing) this.parts = this.parts.map((part) => Buffer.from(part));
+  }
+
+  /** Reads the id's digits in this piece of the payload (which began at payload offset `offset`); they may go on in the next read. */
+  private readIdDigits(chunk: Buffer, i: number, offset: number, take: number): void {
+    for (let at = Math.max(offset, this.idOffset); at < offset + take; at++) {
+      const digit = chunk[i + at - offset]! - 0x30;
+      if (digit < 0 || digit > 9) {
+        this.idEnded = true;
+        return;
+      }
+      this.idValue = this.idValue * 10 + digit;
+      this.idDigits++;
+    }
   }
 
   /** Consumes header bytes from chunk[i..]; returns the new index. */
@@ -424,6 +452,9 @@ export class WsLoadClient {
     // Control frames are tiny and always needed whole; data frames only when asked.
     this.capturing = this.opcode >= OP_CLOSE || this.capture || this.waiters.length > 0;
     this.parts.length = 0;
+    this.idValue = 0;
+    this.idDigits = 0;
+    this.idEnded = false;
     this.inPayload = true;
     if (payloadLength === 0) this.finishFrame(performance.now());
     return i;
@@ -438,7 +469,10 @@ export class WsLoadClient {
         if (this.typeByte === TYPE_MESSAGE) this.messageFrames++;
         else this.otherFrames++;
         if (payload !== undefined) this.deliver(this.typeByte, payload, now);
-        else this.onText(this.typeByte, undefined, now);
+        else {
+          if (this.idOffset >= 0 && this.typeByte === TYPE_MESSAGE) this.onId(this.idDigits > 0 ? this.idValue : Number.NaN);
+          this.onText(this.typeByte, undefined, now);
+        }
         return;
       case OP_BINARY:
       case OP_CONTINUATION:
