@@ -8,20 +8,9 @@ import type { Knex } from 'knex';
  * every node, without holes: a fan-out that sees id n knows ids below n are
  * committed, and can fetch whatever it missed.
  */
-export async function up(db: Knex): Promise<void> {
-  await db.schema.raw(`CREATE TABLE rooms (name text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())`);
-  await db.schema.raw(`INSERT INTO rooms (name) VALUES ('general')`);
-  await db.schema.raw(`ALTER TABLE messages ADD COLUMN room text NOT NULL DEFAULT 'general' REFERENCES rooms (name)`);
-  await db.schema.raw(`ALTER TABLE messages ADD COLUMN client_id text`);
-  // The constraint is what makes a retried send exactly-once, however late the retry.
-  await db.schema.raw(`CREATE UNIQUE INDEX messages_client_id_unique ON messages (username, client_id) WHERE client_id IS NOT NULL`);
-  // Serves a room's latest page and paging before or after an id.
-  await db.schema.raw(`CREATE INDEX messages_room_id ON messages (room, id)`);
-  await db.schema.raw(
-    `CREATE TABLE message_log (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), last_id bigint NOT NULL)`,
-  );
-  await db.schema.raw(`INSERT INTO message_log (last_id) SELECT coalesce(max(id), 0) FROM messages`);
-  await db.schema.raw(`
+
+/** The first version of the writers' function; migration 004 replaces it, and puts it back when undone. */
+export const APPEND_MESSAGES_V1 = `
     CREATE FUNCTION append_messages(p_room text[], p_username text[], p_text text[], p_created_at timestamptz[], p_client_id text[])
     RETURNS TABLE (input_ord bigint, message_id bigint, is_new boolean)
     LANGUAGE plpgsql AS $$
@@ -48,7 +37,22 @@ export async function up(db: Knex): Promise<void> {
         SELECT i.ord, i.existing, false FROM input i WHERE i.existing IS NOT NULL;
       UPDATE message_log SET last_id = greatest(head, (SELECT coalesce(max(messages.id), 0) FROM messages));
     END
-    $$`);
+    $$`;
+
+export async function up(db: Knex): Promise<void> {
+  await db.schema.raw(`CREATE TABLE rooms (name text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())`);
+  await db.schema.raw(`INSERT INTO rooms (name) VALUES ('general')`);
+  await db.schema.raw(`ALTER TABLE messages ADD COLUMN room text NOT NULL DEFAULT 'general' REFERENCES rooms (name)`);
+  await db.schema.raw(`ALTER TABLE messages ADD COLUMN client_id text`);
+  // The constraint is what makes a retried send exactly-once, however late the retry.
+  await db.schema.raw(`CREATE UNIQUE INDEX messages_client_id_unique ON messages (username, client_id) WHERE client_id IS NOT NULL`);
+  // Serves a room's latest page and paging before or after an id.
+  await db.schema.raw(`CREATE INDEX messages_room_id ON messages (room, id)`);
+  await db.schema.raw(
+    `CREATE TABLE message_log (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), last_id bigint NOT NULL)`,
+  );
+  await db.schema.raw(`INSERT INTO message_log (last_id) SELECT coalesce(max(id), 0) FROM messages`);
+  await db.schema.raw(APPEND_MESSAGES_V1);
 }
 
 export async function down(db: Knex): Promise<void> {
