@@ -325,6 +325,19 @@ for (const kind of DATABASE_KINDS) {
           expect(await messages.lastId()).to.equal(3);
         });
 
+        it('numbers a batch densely when a repeat of a stored message sits among messages without client ids', async () => {
+          const messages = setup();
+          const stored = await messages.append(draft('hello', { clientId: 'c-1' }));
+          const [plain, repeat, other] = await Promise.all([
+            messages.append(draft('plain')),
+            messages.append(draft('hello', { clientId: 'c-1' })),
+            messages.append(draft('other', { clientId: 'c-2' })),
+          ]);
+          expect(repeat).to.deep.equal({ message: stored.message, duplicate: true });
+          expect([stored, plain, other].map((appended) => appended?.message.id)).to.deep.equal([1, 2, 3]);
+          expect(await messages.lastId()).to.equal(3);
+        });
+
         it('answers a repeat with the original when another repository (another node) stored it', async () => {
           const first = await setup().append(draft('hello', { clientId: 'c-1' }));
           const repeat = await setup().append(draft('hello', { clientId: 'c-1' }));

@@ -15,9 +15,8 @@ import { APPEND_MESSAGES_V1 } from './003-rooms-and-client-ids.js';
  *   joined, and joining creates the room, so the key guarded nothing the
  *   application does not; it goes.
  */
-export async function up(db: Knex): Promise<void> {
-  await db.schema.raw('ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_room_fkey');
-  await db.schema.raw(`
+/** The second version of the writers' function; migration 005 replaces it, and puts it back when undone. */
+export const APPEND_MESSAGES_V2 = `
     CREATE OR REPLACE FUNCTION append_messages(p_room text[], p_username text[], p_text text[], p_created_at timestamptz[], p_client_id text[])
     RETURNS TABLE (input_ord bigint, message_id bigint, is_new boolean)
     LANGUAGE plpgsql
@@ -48,7 +47,11 @@ export async function up(db: Knex): Promise<void> {
         SELECT i.ord, i.existing, false FROM input i WHERE i.existing IS NOT NULL;
       UPDATE message_log SET last_id = greatest(head, (SELECT coalesce(max(messages.id), 0) FROM messages));
     END
-    $$`);
+    $$`;
+
+export async function up(db: Knex): Promise<void> {
+  await db.schema.raw('ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_room_fkey');
+  await db.schema.raw(APPEND_MESSAGES_V2);
 }
 
 export async function down(db: Knex): Promise<void> {
