@@ -154,7 +154,7 @@ for (const kind of DATABASE_KINDS) {
         expect(await messages.lastId()).to.equal(2);
       });
 
-      it('leaves whether a room exists to the application: no key checked per message (migration 004)', async () => {
+      it('leaves whether a room exists to the application: no key checked per message', async () => {
         // Only members post, and joining creates the room; a foreign key cost as much as the insert.
         const messages = setup();
         await messages.append(draft('anywhere', { room: 'nowhere' }));

@@ -2,8 +2,6 @@ import type { Knex } from 'knex';
 import * as createUsers from './001-create-users.js';
 import * as createMessages from './002-create-messages.js';
 import * as roomsAndClientIds from './003-rooms-and-client-ids.js';
-import * as cheaperAppends from './004-cheaper-appends.js';
-import * as appendsWithoutLookups from './005-appends-without-lookups.js';
 
 type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<void> };
 
@@ -12,8 +10,6 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['001-create-users', createUsers],
   ['002-create-messages', createMessages],
   ['003-rooms-and-client-ids', roomsAndClientIds],
-  ['004-cheaper-appends', cheaperAppends],
-  ['005-appends-without-lookups', appendsWithoutLookups],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
