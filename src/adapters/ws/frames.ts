@@ -30,14 +30,14 @@ export const messageFrame = (message: Message): string => `{"type":"message","ro
 export const duplicateFrame = (message: Message): string =>
   `{"type":"message","room":${room(message.room)},${fields(message)},"duplicate":true}`;
 
+const entries = (messages: readonly Message[]): string => `[${messages.map((message) => `{${fields(message)}}`).join(',')}]`;
+
 const page = (type: 'history' | 'catchup', name: string, messages: readonly Message[], more: boolean): string =>
-  `{"type":"${type}","room":${room(name)},"messages":[${messages.map((message) => `{${fields(message)}}`).join(',')}],"more":${more}}`;
+  `{"type":"${type}","room":${room(name)},"messages":${entries(messages)},"more":${more}}`;
 
 /** Without a room: the answer to the original `history N`, exactly as the original protocol had it. */
 export const historyFrame = (name: string | undefined, messages: readonly Message[], more: boolean): string =>
-  name === undefined
-    ? `{"type":"history","messages":[${messages.map((message) => `{${fields(message)}}`).join(',')}]}`
-    : page('history', name, messages, more);
+  name === undefined ? `{"type":"history","messages":${entries(messages)}}` : page('history', name, messages, more);
 
 export const catchUpFrame = (name: string, messages: readonly Message[], more: boolean): string =>
   page('catchup', name, messages, more);
