@@ -169,6 +169,23 @@ for (const kind of DATABASE_KINDS) {
         await pending;
       });
 
+      it('puts what arrived while a batch was being acknowledged into one next batch', async () => {
+        const batches: number[] = [];
+        const messages = new KnexMessageRepository(db, { observer: { stored: (size) => batches.push(size) } });
+        let later: Promise<unknown> = Promise.resolve();
+        await messages.append(draft('first')).then(() => {
+          // As a broadcast does: one frame is read with the acknowledgement,
+          // another arrives while the acknowledgement's writes keep the loop busy.
+          const now = messages.append(draft('with the ack'));
+          const meanwhile = new Promise((resolve) => setTimeout(() => resolve(messages.append(draft('during the writes'))), 1));
+          const busyUntil = performance.now() + 10;
+          while (performance.now() < busyUntil);
+          later = Promise.all([now, meanwhile]);
+        });
+        await later;
+        expect(batches).to.deep.equal([1, 2]);
+      });
+
       describe('dense, global ids', () => {
         it('numbers messages 1..n across rooms in commit order', async () => {
           const messages = setup();

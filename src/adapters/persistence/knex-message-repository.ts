@@ -46,6 +46,16 @@ const failed = (error: unknown): never => {
 };
 
 /**
+ * Resolves once the event loop has polled for I/O again. The broadcast of a
+ * batch is written in the turn its commit is read, and frames that arrive
+ * during those writes (a flush to a thousand sockets takes ~10 ms) are only
+ * read by the next poll: a single setImmediate would run before it and take
+ * the next batch without them, so batches would alternate between a few
+ * messages and many, and every small one would cost a whole flush.
+ */
+const afterNextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
  * Group commit: messages that arrive while a write is in flight, or while
  * the last batch's acknowledgements go out, are stored together by the next
  * call of append_messages (migration 003), which numbers them under a lock.
@@ -127,7 +137,7 @@ export class KnexMessageRepository implements MessageRepository {
       // meanwhile be read before taking the next: it then holds them all, so
       // batches, and the broadcasts (one per batch), grow with the load
       // instead of a fast commit sending each message alone.
-      await new Promise((resolve) => setImmediate(resolve));
+      await afterNextPoll();
     }
     this.writing = undefined;
   }
