@@ -68,6 +68,8 @@ const USAGE = `usage: npm run bench -- [options]
   --no-pin                run unpinned
   --connections N         idle connections for "connections" (default 10000; quick 2000)
   --history-sizes LIST    pre-filled message counts (default 1000000,10000000; quick 100000)
+  --fanout-rates LIST     measure exactly these fan-out steps (msg/s), each one, without stopping at a miss or
+                          bisecting: for comparing revisions at fixed rates (default: the ramp)
   --profile               run the server with --cpu-prof and print where its time went
   --node-flag FLAG        extra node flag for the server (repeatable)
   --server-env NAME=VALUE extra server setting (repeatable; wins over the bench's)
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
       'load-cpu': { type: 'string', default: '1' },
       'no-pin': { type: 'boolean', default: false },
       connections: { type: 'string' },
+      'fanout-rates': { type: 'string' },
       'history-sizes': { type: 'string' },
       profile: { type: 'boolean', default: false },
       'node-flag': { type: 'string', multiple: true },
@@ -144,6 +147,11 @@ async function main(): Promise<number> {
   const historySizes = parseList(values['history-sizes'], quick ? ['100000'] : ['1000000', '10000000']).map(Number);
   if (!Number.isInteger(connectionCount) || connectionCount < 1 || historySizes.some((n) => !Number.isInteger(n) || n < 50)) {
     console.error(`--connections and --history-sizes take whole numbers (history: at least 50)\n${USAGE}`);
+    return 2;
+  }
+  const fanoutRates = values['fanout-rates'] === undefined ? undefined : parseList(values['fanout-rates'], []).map(Number);
+  if (fanoutRates?.some((rate) => !Number.isInteger(rate) || rate < 1)) {
+    console.error(`--fanout-rates takes whole numbers of messages per second\n${USAGE}`);
     return 2;
   }
   const dataRoot = values['data-dir'] ?? join(REPO_ROOT, 'bench', 'data');
@@ -243,6 +251,7 @@ async function main(): Promise<number> {
         runId,
         connectionCount,
         historySizes,
+        fanoutRates,
         redisUrl,
         multinodeLayouts,
         pinning: { server: pinning.server, load: pinning.load },

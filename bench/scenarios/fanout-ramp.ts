@@ -153,8 +153,9 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
   const warmupMs = quick ? 200 : 1000;
   const drainMs = quick ? 3000 : 10_000;
   // Roughly x1.5 per step; full mode then bisects between the last step held and the first missed.
-  const rates = quick ? [100, 1000] : [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4500, 6000];
-  const bisections = quick ? 0 : 2;
+  const fixed = ctx.fanoutRates;
+  const rates = fixed ?? (quick ? [100, 1000] : [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4500, 6000]);
+  const bisections = quick || fixed ? 0 : 2;
   const noisyRetries = quick ? 0 : 2;
   let busyStarts = 0;
   const { servers, clients, samplers } = room;
@@ -242,12 +243,14 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
   for (const rate of rates) {
     const { held, result } = await measure(rate);
     cases.push(result);
-    if (!held) {
-      missedRate = rate;
-      break;
+    if (held && rate > bestRate) {
+      best = result;
+      bestRate = rate;
     }
-    best = result;
-    bestRate = rate;
+    if (!held) {
+      missedRate = Math.min(missedRate ?? rate, rate);
+      if (!fixed) break;
+    }
   }
   for (let i = 0; i < bisections && missedRate !== undefined && missedRate - bestRate > bestRate * 0.1; i++) {
     const rate = Math.round((bestRate + missedRate) / 2 / 10) * 10;

@@ -12,6 +12,8 @@ export interface ScenarioContext {
   connectionCount: number;
   /** Pre-filled message counts for `history`. */
   historySizes: readonly number[];
+  /** Fixed fan-out steps (--fanout-rates): each measured, no stop at a miss, no bisection; undefined: the ramp. */
+  fanoutRates?: readonly number[] | undefined;
   /** Redis for the scenarios that run several nodes (--redis-url). */
   redisUrl: string;
   /** How `multinode` places its two nodes (--multinode-layout): `shared`, `spread`. */
