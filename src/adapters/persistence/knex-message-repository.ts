@@ -45,15 +45,13 @@ const failed = (error: unknown): never => {
   throw translateDatabaseFailure(error);
 };
 
+const nextCheckPhase = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * Resolves once the event loop has polled for I/O again. The broadcast of a
- * batch is written in the turn its commit is read, and frames that arrive
- * during those writes (a flush to a thousand sockets takes ~10 ms) are only
- * read by the next poll: a single setImmediate would run before it and take
- * the next batch without them, so batches would alternate between a few
- * messages and many, and every small one would cost a whole flush.
+ * A turn that took longer than this after a commit (its acknowledgements were
+ * a broadcast to many sockets: ~10 ms for a thousand) left frames unread.
  */
-const afterNextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+const BUSY_TURN_MS = 1;
 
 /**
  * Group commit: messages that arrive while a write is in flight, or while
@@ -136,8 +134,15 @@ export class KnexMessageRepository implements MessageRepository {
       // Let the acknowledgements of this batch go out and the frames that came
       // meanwhile be read before taking the next: it then holds them all, so
       // batches, and the broadcasts (one per batch), grow with the load
-      // instead of a fast commit sending each message alone.
-      await afterNextPoll();
+      // instead of a fast commit sending each message alone. The check phase
+      // of this turn comes before the poll that reads frames which arrived
+      // while the acknowledgements were written; after a long turn the next
+      // batch waits for that poll too, or it would hold a message or two and
+      // the one after it all the rest, and every small batch costs a whole
+      // broadcast. After a short turn (few listeners) it goes at once.
+      const settled = performance.now();
+      await nextCheckPhase();
+      if (performance.now() - settled > BUSY_TURN_MS) await nextCheckPhase();
     }
     this.writing = undefined;
   }
