@@ -162,6 +162,7 @@ export class ChatGateway {
       refuseUpgrade(socket, refusal);
       return true;
     }
+    this.writer.hold(socket);
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, after as number | undefined));
     return true;
   }

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 
 /**
@@ -30,7 +30,16 @@ export function textFrame(json: string): Buffer {
  * cost of a write is per call, not per byte.
  */
 export class TurnWriter {
-  private corked: Socket[] = [];
+  private corked: Writable[] = [];
+
+  /**
+   * Holds what is written to a raw socket until the end of the turn: the
+   * upgrade's 101 response then leaves in one write with the welcome frame.
+   * A refused upgrade is written with end(), which uncorks at once.
+   */
+  hold(socket: Writable): void {
+    this.cork(socket);
+  }
 
   /** A frame from textFrame(), written beside ws's own sender. */
   writeFrame(connection: WebSocket, frame: Buffer): void {
@@ -51,7 +60,7 @@ export class TurnWriter {
     connection.send(data);
   }
 
-  private cork(socket: Socket): void {
+  private cork(socket: Writable): void {
     if (socket.writableCorked > 0) return;
     if (this.corked.length === 0) process.nextTick(() => this.flush());
     socket.cork();
@@ -66,4 +75,4 @@ export class TurnWriter {
 }
 
 /** ws keeps the TCP socket of a connection here; it is not part of its typed API. */
-const rawSocket = (connection: WebSocket): Socket => (connection as unknown as { _socket: Socket })._socket;
+const rawSocket = (connection: WebSocket): Writable => (connection as unknown as { _socket: Writable })._socket;
