@@ -68,8 +68,8 @@ const USAGE = `usage: npm run bench -- [options]
   --no-pin                run unpinned
   --connections N         idle connections for "connections" (default 10000; quick 2000)
   --history-sizes LIST    pre-filled message counts (default 1000000,10000000; quick 100000)
-  --fanout-rates LIST     measure exactly these fan-out steps (msg/s), each one, without stopping at a miss or
-                          bisecting: for comparing revisions at fixed rates (default: the ramp)
+  --fanout-rates LIST     fanout and multinode: measure exactly these steps (msg/s), each one, without stopping at
+                          a miss or bisecting: for comparing revisions at fixed rates (default: the ramp)
   --profile               run the server with --cpu-prof and print where its time went
   --node-flag FLAG        extra node flag for the server (repeatable)
   --server-env NAME=VALUE extra server setting (repeatable; wins over the bench's)
@@ -150,7 +150,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const fanoutRates = values['fanout-rates'] === undefined ? undefined : parseList(values['fanout-rates'], []).map(Number);
-  if (fanoutRates?.some((rate) => !Number.isInteger(rate) || rate < 1)) {
+  if (fanoutRates && (fanoutRates.length === 0 || fanoutRates.some((rate) => !Number.isInteger(rate) || rate < 1))) {
     console.error(`--fanout-rates takes whole numbers of messages per second\n${USAGE}`);
     return 2;
   }

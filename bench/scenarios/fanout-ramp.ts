@@ -263,7 +263,12 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
       missedRate = rate;
     }
   }
-  if (missedRate === undefined) notes.push(`${options.label}every step up to ${bestRate} msg/s held: the ramp ended before the server did`);
+  if (fixed) {
+    notes.push(`${options.label}fixed steps (--fanout-rates ${fixed.join(',')}): each measured once, no bisection`);
+    if (missedRate !== undefined && missedRate < bestRate) notes.push(`${options.label}${missedRate} msg/s missed below ${bestRate} msg/s, which held: read the steps, not the summary`);
+  } else if (missedRate === undefined) {
+    notes.push(`${options.label}every step up to ${bestRate} msg/s held: the ramp ended before the server did`);
+  }
   if (best === undefined) notes.push(`${options.label}not even the first step held`);
   if (busyStarts > 0) notes.push(`${options.label}${busyStarts} step(s) began on a busy machine: --wait-quiet ran out before it went quiet`);
   return { cases, bestRate, best, missedRate, notes };

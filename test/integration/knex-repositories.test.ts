@@ -5,7 +5,7 @@ import { KnexRoomRepository } from '../../src/adapters/persistence/knex-room-rep
 import { KnexUserRepository } from '../../src/adapters/persistence/knex-user-repository.js';
 import { DomainError } from '../../src/domain/errors.js';
 import type { NewMessage } from '../../src/domain/message.js';
-import { DATABASE_KINDS, openTestDatabase, resetTables, type DatabaseTarget } from '../support/databases.js';
+import { DATABASE_KINDS, openTestDatabase, POSTGRESQL_ONLY, resetTables, type DatabaseTarget } from '../support/databases.js';
 
 for (const kind of DATABASE_KINDS) {
   describe(`Knex repositories on ${kind.name}`, function () {
@@ -169,7 +169,9 @@ for (const kind of DATABASE_KINDS) {
         await pending;
       });
 
-      it('puts what arrived while a batch was being acknowledged into one next batch', async () => {
+      // PostgreSQL only: PGlite answers inside the check phase, so there the
+      // next poll comes first anyway and this would pass without the wait.
+      if (kind === POSTGRESQL_ONLY[0]) it('puts what arrived while a batch was being acknowledged into one next batch', async () => {
         const batches: number[] = [];
         const messages = new KnexMessageRepository(db, { observer: { stored: (size) => batches.push(size) } });
         let later: Promise<unknown> = Promise.resolve();
