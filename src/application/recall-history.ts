@@ -1,7 +1,6 @@
-import { DomainError } from '../domain/errors.js';
 import type { Message } from '../domain/message.js';
-import { assertValidRoomName } from '../domain/room.js';
 import type { ChatLimits, HistoryQuery, MessageRepository, RoomRepository } from './ports.js';
+import { RequireRoom } from './require-room.js';
 
 export interface HistoryPage {
   /** Oldest first. */
@@ -11,18 +10,19 @@ export interface HistoryPage {
 }
 
 export class RecallHistory {
+  private readonly requireRoom: RequireRoom;
+
   constructor(
     private readonly messages: MessageRepository,
-    private readonly rooms: RoomRepository,
+    rooms: RoomRepository,
     private readonly limits: ChatLimits,
-  ) {}
+  ) {
+    this.requireRoom = new RequireRoom(rooms);
+  }
 
   /** Limits above the cap are clamped, not refused: `history 1000` still answers. */
   async execute(query: HistoryQuery): Promise<HistoryPage> {
-    assertValidRoomName(query.room);
-    if (!(await this.rooms.exists(query.room))) {
-      throw new DomainError('UNKNOWN_ROOM', `there is no room "${query.room}"; join it to create it`);
-    }
+    await this.requireRoom.execute(query);
     const limit = Math.max(1, Math.min(query.limit, this.limits.historyMax));
     // One more than asked tells whether more follow, without a count.
     const found = await this.messages.page({ ...query, limit: limit + 1 });

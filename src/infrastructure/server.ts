@@ -6,6 +6,7 @@ import type { Login } from '../application/login.js';
 import { TYPES, type Logger, type MessageFanout, type RoomRepository } from '../application/ports.js';
 import type { PostMessage } from '../application/post-message.js';
 import type { RecallHistory } from '../application/recall-history.js';
+import { RequireRoom } from '../application/require-room.js';
 import type { Register } from '../application/register.js';
 import { createHttpApp, type HttpAppOptions } from '../adapters/http/http-app.js';
 import { ChatGateway, type GatewayOptions } from '../adapters/ws/chat-gateway.js';
@@ -29,14 +30,13 @@ export function createChatServer(container: Container, options: EdgeOptions): Ch
     logger,
     options.http,
   );
-  const rooms = container.get<RoomRepository>(TYPES.RoomRepository);
   const gateway = new ChatGateway(
     {
       authenticate: container.get<Authenticate>(TYPES.Authenticate),
       postMessage: container.get<PostMessage>(TYPES.PostMessage),
       recallHistory: container.get<RecallHistory>(TYPES.RecallHistory),
       joinRoom: container.get<JoinRoom>(TYPES.JoinRoom),
-      roomExists: (room) => rooms.exists(room),
+      requireRoom: new RequireRoom(container.get<RoomRepository>(TYPES.RoomRepository)),
     },
     container.get<MessageFanout>(TYPES.MessageFanout),
     logger,

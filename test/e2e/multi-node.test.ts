@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { numberedTexts } from '../support/burst.js';
 import { Cluster, readyz, storeWithoutPublishing, storedRows, waitUntilAsync, type ClusterNode, type Recorder, type StoredRow } from '../support/cluster.js';
 import { ProcessDatabase } from '../support/process-database.js';
-import { REDIS_URL, adminClient, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';
+import { REDIS_URL, answersPing, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';
 import { freePort } from '../support/nginx.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -327,17 +327,7 @@ class PrivateRedis {
   async start(): Promise<void> {
     const binary = process.env.REDIS_SERVER ?? 'redis-server';
     this.child = spawn(binary, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const answers = async (): Promise<boolean> => {
-      const admin = adminClient(this.url).on('error', () => undefined);
-      try {
-        return (await admin.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        admin.disconnect();
-      }
-    };
-    if (!(await waitUntilAsync(answers, 10_000, 100))) throw new Error(`${binary} did not start on port ${this.port}`);
+    if (!(await waitUntilAsync(() => answersPing(this.url), 10_000, 100))) throw new Error(`${binary} did not start on port ${this.port}`);
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,7 @@ import type { JoinRoom } from '../../application/join-room.js';
 import type { Logger, MessageFanout, PresenceBoard, Throttle } from '../../application/ports.js';
 import type { PostMessage } from '../../application/post-message.js';
 import type { RecallHistory } from '../../application/recall-history.js';
+import type { RequireRoom } from '../../application/require-room.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Message } from '../../domain/message.js';
 import { assertValidRoomName, DEFAULT_ROOM } from '../../domain/room.js';
@@ -60,8 +61,8 @@ export interface ChatUseCases {
   postMessage: PostMessage;
   recallHistory: RecallHistory;
   joinRoom: JoinRoom;
-  /** For presence of a room nobody here is in: whether it exists at all. */
-  roomExists: (room: string) => Promise<boolean>;
+  /** For presence of a room nobody here is in: it must exist at all. */
+  requireRoom: RequireRoom;
 }
 
 /** Observes delivery, for metrics; the gateway works the same without. */
@@ -366,12 +367,10 @@ export class ChatGateway {
       this.send(connection, presenceFrame(room, users));
       return;
     }
-    this.useCases.roomExists(room).then(
-      (exists) => {
-        if (!exists) throw new DomainError('UNKNOWN_ROOM', `there is no room "${room}"; join it to create it`);
-        this.send(connection, presenceFrame(room, this.options.presence.users(room)));
-      },
-    ).catch((error: unknown) => this.fail(connection, error, { room }));
+    this.useCases.requireRoom.execute({ room }).then(
+      () => this.send(connection, presenceFrame(room, this.options.presence.users(room))),
+      (error: unknown) => this.fail(connection, error, { room }),
+    );
   }
 
   /** Makes the connection a member (if it is not) and tells the board if that makes its user present here. */
