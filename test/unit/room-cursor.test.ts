@@ -63,7 +63,7 @@ describe('RoomCursor', () => {
     });
 
     it('ends with an empty last page when there is nothing to catch up', () => {
-      const cursor = new RoomCursor(7);
+      const cursor = new RoomCursor();
       cursor.beginCatchUp(7);
       cursor.nextPage();
       expect(cursor.page([], false)).to.deep.equal({ page: [], more: false, then: [] });

@@ -29,7 +29,7 @@ import type { ErrorContext } from './frames.js';
 import { RoomCursor } from './room-cursor.js';
 import { RoomMembership } from './room-membership.js';
 import { TurnWriter, textFrame } from './turn-writer.js';
-import { refuseUpgrade, resumeCursor, upgradeRefusal, type ConnectionLimits } from './upgrade-policy.js';
+import { refuseUpgrade, resumeCursor, upgradeRefusal, type ConnectionLimits, type UpgradeRefusal } from './upgrade-policy.js';
 
 export const CHAT_PATHS = new Set(['/', '/ws']);
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -156,15 +156,17 @@ export class ChatGateway {
     if (!CHAT_PATHS.has(path)) return false;
     const address = this.options.clientAddress(request);
     const after = resumeCursor(request.url ?? '/');
-    const refusal =
-      typeof after === 'object' ? after : upgradeRefusal(request, address, this.connections.size, this.perAddress.get(address) ?? 0, this.options);
-    if (refusal) {
-      this.logger.warn('connection refused', { address, status: refusal.status, reason: refusal.reason });
-      refuseUpgrade(socket, refusal);
-      return true;
-    }
+    if (typeof after === 'object') return this.refuse(socket, address, after);
+    const refusal = upgradeRefusal(request, address, this.connections.size, this.perAddress.get(address) ?? 0, this.options);
+    if (refusal) return this.refuse(socket, address, refusal);
     this.writer.hold(socket);
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, after as number | undefined));
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, address, after));
+    return true;
+  }
+
+  private refuse(socket: Duplex, address: string, refusal: UpgradeRefusal): true {
+    this.logger.warn('connection refused', { address, status: refusal.status, reason: refusal.reason });
+    refuseUpgrade(socket, refusal);
     return true;
   }
 
@@ -582,11 +584,15 @@ export class ChatGateway {
     if (receivers > 0) this.observe(messages, receivers);
   }
 
-  /** Messages for one connection alone: what its catch-up held, or the part its last page did not have. */
+  /**
+   * Messages for one connection alone: what its catch-up held, or the part
+   * its last page did not have. Counted as delivered; their fan-out latency
+   * is the live broadcast's, taken once per message in deliverToRoom().
+   */
   private writeMessages(connection: Connection, messages: readonly Message[]): void {
     if (!this.writable(connection)) return;
     for (const message of messages) this.writer.writeFrame(connection.socket, textFrame(messageFrame(message)));
-    this.observe(messages, 1);
+    this.options.observer?.delivered(messages.length, 1);
   }
 
   private observe(messages: readonly Message[], receivers: number): void {

@@ -25,7 +25,7 @@ export interface CatchUpStep {
  */
 export class RoomCursor {
   /** The highest id of the room sent: live messages up to it are not sent again. */
-  private cursor: number;
+  private cursor = 0;
   /** Set while catching up: live messages wait here until the last page is out. */
   private held: Message[] | undefined;
   /** Held messages were dropped since the last page was read, so one more page is needed. */
@@ -35,11 +35,6 @@ export class RoomCursor {
   /** Sent live already when a catch-up was asked for: its pages leave these out. */
   private skip: { from: number; to: number } | undefined;
   private catchUpFrom = 0;
-
-  /** `after`: the connection has (or wants nothing up to) this id; 0 for everything from now on. */
-  constructor(after = 0) {
-    this.cursor = after;
-  }
 
   get catchingUp(): boolean {
     return this.held !== undefined;
