@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { LogLevel } from '../adapters/logging/pino-logger.js';
 
 /**
  * Configuration from the environment, checked once at start. A wrong value
@@ -28,8 +29,7 @@ export interface Config {
 }
 
 /** pino's levels; each shows its own lines and those above it (fatal is the highest, silent shows none). */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** A budget of `count` actions per `perSeconds`, refilled continuously. */
 export interface Rate {

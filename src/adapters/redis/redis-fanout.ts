@@ -66,8 +66,8 @@ export class RedisFanout implements MessageFanout {
       logger: options.logger,
       what: 'redis fan-out',
       whileDown: 'serving this node only until it is back',
-      ...(options.maxReconnectDelayMs === undefined ? {} : { maxReconnectDelayMs: options.maxReconnectDelayMs }),
-      ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+      maxReconnectDelayMs: options.maxReconnectDelayMs,
+      stallTimeoutMs: options.stallTimeoutMs,
       onMessage: (text) => this.receive(text),
       // What was published while this node was not listening reached nobody here: read it from the store.
       onReady: () => this.delivery.catchUp(),
@@ -103,11 +103,6 @@ export class RedisFanout implements MessageFanout {
   /** Both connections up and the channel subscribed: messages of other nodes arrive live. */
   isReady(): boolean {
     return !this.closed && this.channel.isReady();
-  }
-
-  /** Highest id delivered to this node's listeners. */
-  get lastDelivered(): number {
-    return this.delivery.lastDelivered;
   }
 
   /** Waits (at most `timeoutMs`) until every message known to be stored has been delivered: before a shutdown. */

@@ -75,8 +75,8 @@ export class RedisPresence implements PresenceBoard {
       logger: options.logger,
       what: 'redis presence',
       whileDown: 'other nodes’ users are dropped when they expire, until it is back',
-      ...(options.maxReconnectDelayMs === undefined ? {} : { maxReconnectDelayMs: options.maxReconnectDelayMs }),
-      ...(options.stallTimeoutMs === undefined ? {} : { stallTimeoutMs: options.stallTimeoutMs }),
+      maxReconnectDelayMs: options.maxReconnectDelayMs,
+      stallTimeoutMs: options.stallTimeoutMs,
       onMessage: (text) => this.receive(text),
       // What others said meanwhile was missed, and what this node said may be lost: tell everything, and ask.
       onReady: () => this.snapshot(true),
