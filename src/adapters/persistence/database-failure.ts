@@ -16,3 +16,8 @@ export function isUnreachable(error: unknown): boolean {
 export function translateDatabaseFailure(error: unknown): unknown {
   return isUnreachable(error) ? new DomainError('UNAVAILABLE', 'the database is unavailable; try again shortly') : error;
 }
+
+/** For a query's .catch(): rethrows the failure, translated. */
+export function rethrowDatabaseFailure(error: unknown): never {
+  throw translateDatabaseFailure(error);
+}

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Appended, HistoryQuery, MessageRepository } from '../../application/ports.js';
 import type { Message, NewMessage } from '../../domain/message.js';
-import { translateDatabaseFailure } from './database-failure.js';
+import { rethrowDatabaseFailure, translateDatabaseFailure } from './database-failure.js';
 
 interface MessageRow {
   id: number | string;
@@ -40,10 +40,6 @@ const toMessage = (row: MessageRow): Message => ({
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the row, not the connection, is at fault. */
 const isRowError = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code));
-
-const failed = (error: unknown): never => {
-  throw translateDatabaseFailure(error);
-};
 
 const nextCheckPhase = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -85,19 +81,19 @@ export class KnexMessageRepository implements MessageRepository {
 
   async page({ room, limit, before, after }: HistoryQuery): Promise<Message[]> {
     const query = this.select().where('room', room).limit(limit);
-    if (after !== undefined) return (await query.andWhere('id', '>', after).orderBy('id', 'asc').catch(failed)).map(toMessage);
+    if (after !== undefined) return (await query.andWhere('id', '>', after).orderBy('id', 'asc').catch(rethrowDatabaseFailure)).map(toMessage);
     if (before !== undefined) query.andWhere('id', '<', before);
-    const rows: MessageRow[] = await query.orderBy('id', 'desc').catch(failed);
+    const rows: MessageRow[] = await query.orderBy('id', 'desc').catch(rethrowDatabaseFailure);
     return rows.reverse().map(toMessage);
   }
 
   async since(afterId: number, limit: number): Promise<Message[]> {
-    const rows: MessageRow[] = await this.select().where('id', '>', afterId).orderBy('id', 'asc').limit(limit).catch(failed);
+    const rows: MessageRow[] = await this.select().where('id', '>', afterId).orderBy('id', 'asc').limit(limit).catch(rethrowDatabaseFailure);
     return rows.map(toMessage);
   }
 
   async lastId(): Promise<number> {
-    const row = await this.db('message_log').first('last_id').catch(failed);
+    const row = await this.db('message_log').first('last_id').catch(rethrowDatabaseFailure);
     return Number(row?.last_id ?? 0);
   }
 
@@ -175,7 +171,7 @@ export class KnexMessageRepository implements MessageRepository {
 
   private async settle(batch: Pending[], rows: AppendRow[]): Promise<void> {
     // Input order is id order for what was stored now: resolving in it keeps publishing in id order.
-    const ordered = [...rows].sort((a, b) => Number(a.input_ord) - Number(b.input_ord));
+    const ordered = rows.sort((a, b) => Number(a.input_ord) - Number(b.input_ord));
     const repeats: Array<[Pending, number]> = [];
     for (const row of ordered) {
       const pending = batch[Number(row.input_ord) - 1] as Pending;

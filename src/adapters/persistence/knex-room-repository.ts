@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
 import type { RoomRepository } from '../../application/ports.js';
-import { translateDatabaseFailure } from './database-failure.js';
+import { rethrowDatabaseFailure } from './database-failure.js';
+
+/** Past this many, rooms are looked up instead of remembered: creating rooms must not grow memory without end. */
+const MAX_KNOWN = 10_000;
 
 /**
  * Rooms are never deleted, so a room seen once is known for good: after the
  * first look, joins and history requests of a known room cost no query.
  */
-/** Past this many, rooms are looked up instead of remembered: creating rooms must not grow memory without end. */
-const MAX_KNOWN = 10_000;
-
 export class KnexRoomRepository implements RoomRepository {
   private readonly known = new Set<string>();
 
@@ -20,9 +20,7 @@ export class KnexRoomRepository implements RoomRepository {
       .insert({ name })
       .onConflict('name')
       .ignore()
-      .catch((error: unknown) => {
-        throw translateDatabaseFailure(error);
-      });
+      .catch(rethrowDatabaseFailure);
     this.remember(name);
   }
 
@@ -31,9 +29,7 @@ export class KnexRoomRepository implements RoomRepository {
     const row = await this.db('rooms')
       .where({ name })
       .first('name')
-      .catch((error: unknown) => {
-        throw translateDatabaseFailure(error);
-      });
+      .catch(rethrowDatabaseFailure);
     if (row) this.remember(name);
     return row !== undefined;
   }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { UserRepository } from '../../application/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
-import { translateDatabaseFailure } from './database-failure.js';
+import { rethrowDatabaseFailure, translateDatabaseFailure } from './database-failure.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -36,9 +36,7 @@ export class KnexUserRepository implements UserRepository {
     const row = await this.db<UserRow>('users')
       .whereRaw('lower(username) = lower(?)', [username])
       .first('id', 'username', 'password_hash')
-      .catch((error: unknown) => {
-        throw translateDatabaseFailure(error);
-      });
+      .catch(rethrowDatabaseFailure);
     return row && toUser(row);
   }
 }
