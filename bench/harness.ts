@@ -627,8 +627,17 @@ export function snapshot(clients: readonly WsLoadClient[]): { messages: number; 
 }
 
 /** The first error frame any client saw, for the report. */
-export function firstError(clients: readonly WsLoadClient[]): string | undefined {
+function firstError(clients: readonly WsLoadClient[]): string | undefined {
   return clients.find((c) => c.firstError !== undefined)?.firstError;
+}
+
+/** What a drain found wrong, in the words every scenario reports it with; empty when nothing. */
+export function drainProblems(drained: DrainResult, clients: readonly WsLoadClient[]): string[] {
+  return [
+    drained.lost > 0 ? `${drained.lost} deliveries lost` : '',
+    drained.closed > 0 ? `${drained.closed} connections closed` : '',
+    drained.unexpected > 0 ? `${drained.unexpected} unexpected frames (${firstError(clients) ?? 'not decoded'})` : '',
+  ].filter(Boolean);
 }
 
 /** Picks `count` clients spread evenly over the list (which is in broadcast order). */

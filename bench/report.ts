@@ -46,7 +46,7 @@ const COLUMNS = ['scenario', 'db', 'case', 'throughput', 'p50 ms', 'p99 ms', 'p9
 const isFigure = (i: number) => i >= 3 && i < COLUMNS.length - 1;
 
 /** Each server's CPU: "91%", or "88%+85%" for several nodes (lines saved before there were several have no list). */
-function serverCpu(window: WindowStats): string {
+export function serverCpu(window: WindowStats): string {
   return (window.serverCpus ?? [window.serverCpu]).map((cpu) => `${fixed(cpu, 0)}%`).join('+');
 }
 

@@ -108,7 +108,6 @@ export interface MetricsLine {
   loopDelayP50Ms: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
-  heapUsedMiB: number;
 }
 
 /** A metrics line, or undefined for any other line. Cheap on the other lines: they are most of them. */
@@ -122,7 +121,6 @@ export function parseMetricsLine(line: string, atMs: number): MetricsLine | unde
       loopDelayP50Ms: number('loopDelayP50Ms'),
       loopDelayP99Ms: number('loopDelayP99Ms'),
       loopDelayMaxMs: number('loopDelayMaxMs'),
-      heapUsedMiB: number('heapUsedMiB'),
     };
   } catch {
     return undefined;

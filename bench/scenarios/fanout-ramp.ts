@@ -13,7 +13,7 @@
 import {
   connectMany,
   drain,
-  firstError,
+  drainProblems,
   generatorNote,
   latencyHistogram,
   LoopProbe,
@@ -33,7 +33,7 @@ import {
   type ServerWork,
   type WindowStats,
 } from '../harness.js';
-import { NOISY_OTHER_CPU, worstLoop } from '../report.js';
+import { NOISY_OTHER_CPU, serverCpu, worstLoop } from '../report.js';
 import type { ServerProcess } from '../server-process.js';
 import type { WsLoadClient } from '../ws-load-client.js';
 import type { CaseResult, ScenarioContext } from './types.js';
@@ -138,11 +138,6 @@ function workText(work: readonly ServerWork[]): string {
   return work.map(one).join(' | ');
 }
 
-/** "91%" for one server, "88%+85%" for several. */
-export function serverCpuText(stats: WindowStats): string {
-  return stats.serverCpus.map((cpu) => `${cpu.toFixed(0)}%`).join('+');
-}
-
 /**
  * Runs the ramp on an open room. Throws (a failed run, not a miss) when the
  * server refused something or broke its order promise.
@@ -186,9 +181,7 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
     const latency = percentiles(histogram);
     const violations = order.violations - violationsBefore;
     const problems = [
-      drained.lost > 0 ? `${drained.lost} deliveries lost` : '',
-      drained.closed > 0 ? `${drained.closed} connections closed` : '',
-      drained.unexpected > 0 ? `${drained.unexpected} unexpected frames (${firstError(clients) ?? 'not decoded'})` : '',
+      ...drainProblems(drained, clients),
       violations > 0 ? order.describe() : '',
       !sent.completed ? 'generator could not send the schedule' : '',
       latency.p99 > P99_LIMIT_MS ? `p99 ${latency.p99.toFixed(1)} ms > ${P99_LIMIT_MS}` : '',
@@ -210,7 +203,7 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
     const inside = worstLoop(stats.serverLoops);
     ctx.log(
       `${name}: p99 ${latency.p99.toFixed(2)} ms, lost ${drained.lost}, order violations ${violations}, ` +
-        `server ${serverCpuText(stats)} load ${stats.loadCpu.toFixed(0)}%${redis ? ` ${redis}` : ''}, ` +
+        `server ${serverCpu(stats)} load ${stats.loadCpu.toFixed(0)}%${redis ? ` ${redis}` : ''}, ` +
         `server loop p99 ${inside ? inside.p99.toFixed(1) : '-'} ms -> ${problems.length === 0 ? 'held' : 'missed'}`,
     );
     // Fatal, not a miss: the server refused or dropped something it should not have, or broke its order.

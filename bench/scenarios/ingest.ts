@@ -13,7 +13,7 @@ import {
   benchText,
   connectMany,
   drain,
-  firstError,
+  drainProblems,
   generatorNote,
   latencyHistogram,
   LoopProbe,
@@ -106,9 +106,7 @@ export async function ingest(ctx: ScenarioContext): Promise<ScenarioOutput> {
     ctx.log(`ingest: ${rate.toFixed(0)} msg/s, ack p99 ${percentiles(histogram).p99.toFixed(2)} ms, server ${stats.serverCpu.toFixed(0)}% pg ${stats.postgresCpu.toFixed(0)}% load ${stats.loadCpu.toFixed(0)}%`);
     const problems = [
       lost > 0 ? `${lost} messages never acknowledged` : '',
-      drained.lost > 0 ? `${drained.lost} deliveries lost` : '',
-      drained.closed > 0 ? `${drained.closed} connections closed` : '',
-      drained.unexpected > 0 ? `${drained.unexpected} unexpected frames (${firstError(clients) ?? 'not decoded'})` : '',
+      ...drainProblems(drained, clients),
       ackedInWindow === 0 ? 'nothing acknowledged' : '',
     ].filter(Boolean);
     if (problems.length > 0) throw new Error(`ingest: ${problems.join('; ')}`);

@@ -10,7 +10,7 @@ import {
   connectMany,
   countOnly,
   drain,
-  firstError,
+  drainProblems,
   generatorNote,
   latencyHistogram,
   LoopProbe,
@@ -97,9 +97,7 @@ export async function measureChat(
   countOnly(samplers);
   const latency = percentiles(histogram);
   const problems = [
-    drained.lost > 0 ? `${drained.lost} deliveries lost` : '',
-    drained.closed > 0 ? `${drained.closed} connections closed` : '',
-    drained.unexpected > 0 ? `${drained.unexpected} unexpected frames (${firstError(clients) ?? 'not decoded'})` : '',
+    ...drainProblems(drained, clients),
     sampler.outOfOrder() > 0 ? `${sampler.outOfOrder()} out of order` : '',
     latency.count === 0 ? 'no latency samples' : '',
   ].filter(Boolean);
