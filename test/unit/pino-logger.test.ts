@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { PinoLogger, type LogLevel } from '../../src/adapters/logging/pino-logger.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { PinoLogger, turnBuffered, type LogLevel } from '../../src/adapters/logging/pino-logger.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
 
@@ -121,6 +123,35 @@ describe('PinoLogger', () => {
       logger.error('request failed', { error });
       expect(text()).to.not.include('hunter2');
       expect(text()).to.not.include('$2b$12$hash');
+    });
+  });
+
+  describe('output', () => {
+    it('writes the lines of one turn together, at its end', async () => {
+      const writes: string[] = [];
+      const logger = new PinoLogger('info', turnBuffered({ write: (chunk: string) => void writes.push(chunk) }));
+      logger.info('connection opened', { address: '10.0.0.1' });
+      logger.info('connection opened', { address: '10.0.0.2' });
+      expect(writes).to.deep.equal([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).to.have.length(1);
+      expect(writes[0]!.split('\n').slice(0, -1).map((line) => JSON.parse(line).address)).to.deep.equal(['10.0.0.1', '10.0.0.2']);
+      logger.warn('connection refused');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).to.have.length(2);
+    });
+
+    it('keeps the lines written just before process.exit()', () => {
+      const module = fileURLToPath(new URL('../../src/adapters/logging/pino-logger.ts', import.meta.url));
+      const script = `import { PinoLogger } from ${JSON.stringify(module)};
+        const logger = new PinoLogger('info');
+        logger.info('first');
+        logger.error('last words', { code: 3 });
+        process.exit(3);`;
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(child.status, child.stderr).to.equal(3);
+      const events = child.stdout.split('\n').slice(0, -1).map((line) => JSON.parse(line).event);
+      expect(events).to.deep.equal(['first', 'last words']);
     });
   });
 });
