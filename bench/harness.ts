@@ -6,7 +6,7 @@
  */
 import { request, Agent } from 'node:http';
 import { createHistogram, monitorEventLoopDelay, performance, type RecordableHistogram } from 'node:perf_hooks';
-import { machineBusySeconds, postgresCpuSeconds, processCpuSeconds, type ServerProcess } from './server-process.js';
+import { machineBusySeconds, postgresCpuSeconds, processCpuSeconds, tcpRetransmittedSegments, type ServerProcess } from './server-process.js';
 import { TYPE_MESSAGE, WsLoadClient } from './ws-load-client.js';
 
 export const HOST = '127.0.0.1';
@@ -66,6 +66,8 @@ export interface WindowStats {
    * databases' work): above ~10% the figures of this window are not to be trusted.
    */
   otherCpu: number;
+  /** TCP segments the machine retransmitted in the window (tail-loss probes on loopback; see tcpRetransmittedSegments). */
+  retransmits: number;
   /** Every server process together. */
   serverRssMiB: number;
   /** Each server's event-loop delay from inside, from its own metrics lines; undefined where it printed none. */
@@ -136,6 +138,7 @@ export function startWindow(
   const redis0 = redisSeconds();
   const load0 = process.cpuUsage();
   const machine0 = machineBusySeconds();
+  const retransmits0 = tcpRetransmittedSegments();
   loadLoop.reset();
   return {
     end() {
@@ -159,6 +162,7 @@ export function startWindow(
         redisCpu,
         loadCpu,
         otherCpu: Math.max(0, machineCpu - known),
+        retransmits: tcpRetransmittedSegments() - retransmits0,
         loadLoopP99: Math.max(0, loadLoop.percentile(99) / 1e6 - LOAD_LOOP_RESOLUTION_MS),
         serverRssMiB: list.reduce((sum, server) => sum + server.rssKiB(), 0) / 1024,
         serverLoops: list.map((server) => serverLoopBetween(server, t0, t1)),

@@ -63,6 +63,12 @@ function insideLoop(window: WindowStats): string {
   return loop ? `${ms(loop.p99)}/${ms(loop.max)}` : '-';
 }
 
+/** "(1,234 TCP retransmits)" when the kernel retransmitted in the window: each is a stall for some receiver. */
+function retransmitted(window: WindowStats | undefined): string {
+  const count = window?.retransmits ?? 0;
+  return count > 0 ? `(${count.toLocaleString('en-US')} TCP retransmits)` : '';
+}
+
 /** Other work on the machine above this share of a core makes a window's figures doubtful. */
 export const NOISY_OTHER_CPU = 15;
 
@@ -91,7 +97,7 @@ function rows(records: readonly ScenarioRecord[]): string[][] {
         c.window ? `${fixed(c.window.otherCpu, 0)}%` : '-',
         ms(c.loop?.p99),
         c.window ? insideLoop(c.window) : '-',
-        [c.window && c.window.otherCpu > NOISY_OTHER_CPU ? 'NOISY' : '', c.note ?? ''].filter(Boolean).join(' '),
+        [c.window && c.window.otherCpu > NOISY_OTHER_CPU ? 'NOISY' : '', c.note ?? '', retransmitted(c.window)].filter(Boolean).join(' '),
       ]);
     }
   }

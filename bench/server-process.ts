@@ -45,6 +45,25 @@ export function machineBusySeconds(): number {
   return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * TCP segments the machine has retransmitted since boot (/proc/net/snmp).
+ * Nothing is lost on loopback, so these are the kernel's tail-loss probes
+ * and timeouts: each one is a write some receiver waited for. NaN where
+ * the file cannot be read.
+ */
+export function tcpRetransmittedSegments(): number {
+  try {
+    const [names, values] = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('Tcp:'))
+      .map((line) => line.trim().split(/\s+/));
+    const index = names?.indexOf('RetransSegs') ?? -1;
+    return index > 0 && values ? Number(values[index]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Resident set size (VmRSS) in KiB. */
 export function processRssKiB(pid: number): number | undefined {
   try {
