@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PresenceLedger } from '../../src/adapters/redis/presence-ledger.js';
+import { PresenceLedger } from '../../src/application/presence-ledger.js';
 
 const EXPIRY_MS = 15_000;
 

@@ -1,32 +1,24 @@
 import type { PresenceBoard, PresenceListener } from '../../application/ports.js';
+import { PresenceLedger } from '../../application/presence-ledger.js';
 
 /**
  * Presence when this node is the whole deployment: the users this node
- * reports are all there are, and every change is heard at once.
+ * reports are all there are, and every change is heard at once. The ledger
+ * of several nodes, with this one alone in it.
  */
 export class InProcessPresence implements PresenceBoard {
-  /** Room → its present users. */
-  private readonly rooms = new Map<string, Set<string>>();
   private readonly listeners = new Set<PresenceListener>();
+  /** No peers, so nothing ever expires. */
+  private readonly ledger = new PresenceLedger(Number.POSITIVE_INFINITY, (room, user, present) => {
+    for (const listener of this.listeners) listener(room, user, present);
+  });
 
   update(room: string, user: string, present: boolean): void {
-    let users = this.rooms.get(room);
-    if (present) {
-      if (users?.has(user)) return;
-      if (!users) {
-        users = new Set();
-        this.rooms.set(room, users);
-      }
-      users.add(user);
-    } else {
-      if (!users?.delete(user)) return;
-      if (users.size === 0) this.rooms.delete(room);
-    }
-    for (const listener of this.listeners) listener(room, user, present);
+    this.ledger.setOwn(room, user, present);
   }
 
   users(room: string): string[] {
-    return [...(this.rooms.get(room) ?? [])].sort();
+    return this.ledger.users(room);
   }
 
   subscribe(listener: PresenceListener): () => void {

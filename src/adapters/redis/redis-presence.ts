@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger, PresenceBoard, PresenceListener } from '../../application/ports.js';
-import { PresenceLedger, type PresenceChange, type RoomUsers } from './presence-ledger.js';
+import { PresenceLedger, type PresenceChange, type RoomUsers } from '../../application/presence-ledger.js';
 import { RedisChannel } from './redis-channel.js';
 
 export interface RedisPresenceOptions {

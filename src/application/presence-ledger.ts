@@ -1,4 +1,4 @@
-import type { PresenceListener } from '../../application/ports.js';
+import type { PresenceListener } from './ports.js';
 
 /** One user arriving in or leaving a room on one node. */
 export interface PresenceChange {
