@@ -141,6 +141,18 @@ describe('PinoLogger', () => {
       expect(writes).to.have.length(2);
     });
 
+    it('writes at once when a turn holds more than 64 KiB, and keeps the order', async () => {
+      const writes: string[] = [];
+      const logger = new PinoLogger('info', turnBuffered({ write: (chunk: string) => void writes.push(chunk) }));
+      const text = 'x'.repeat(1000);
+      for (let i = 0; i < 100; i++) logger.info('burst', { i, text });
+      expect(writes).to.have.length(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).to.have.length(2);
+      const order = writes.join('').split('\n').slice(0, -1).map((line) => JSON.parse(line).i);
+      expect(order).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
+    });
+
     it('keeps the lines written just before process.exit()', () => {
       const module = fileURLToPath(new URL('../../src/adapters/logging/pino-logger.ts', import.meta.url));
       const script = `import { PinoLogger } from ${JSON.stringify(module)};

@@ -26,26 +26,44 @@ export const REDACTED_PATHS = [
  */
 const SECRET_PATTERN = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}/g;
 
+/** The flushes of the outputs that hold lines now: one 'exit' listener writes them all. */
+const holding = new Set<() => void>();
+let exitHooked = false;
+
+/** A turn that logs more than this writes at once, so that a burst (10,000 connections closing) is not held whole. */
+const HOLD_MAX_CHARS = 64 * 1024;
+
 /**
  * Lines written in one event-loop turn leave together at its end, in one
- * write: a write per line was ~3% of the server's work per connection in
- * a connection storm (docs/performance.md). What is still held when the
- * process exits is written then, so the last lines before process.exit()
- * are kept; only a SIGKILL can lose a turn's lines.
+ * write: a write per line was 3-5% of the server's work per connection in a
+ * connection storm (docs/performance.md). What is still held when the
+ * process exits (process.exit(), an uncaught exception) is written then.
+ * A death that runs no 'exit' listener (SIGKILL, an abort, a signal without
+ * a handler) loses the lines of the turn it ends.
  */
 export function turnBuffered(out: DestinationStream): DestinationStream {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => {
+      for (const flush of [...holding]) flush();
+    });
+  }
   let held = '';
   const flush = () => {
+    holding.delete(flush);
     if (held === '') return;
     const lines = held;
     held = '';
     out.write(lines);
   };
-  process.once('exit', flush);
   return {
     write(line: string) {
-      if (held === '') setImmediate(flush);
+      if (held === '') {
+        holding.add(flush);
+        setImmediate(flush);
+      }
       held += line;
+      if (held.length > HOLD_MAX_CHARS) flush();
     },
   };
 }
