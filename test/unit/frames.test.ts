@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import {
   catchUpFrame,
   duplicateFrame,
@@ -151,5 +152,27 @@ describe('frames', () => {
     expect(duplicateFrame(once)).to.equal(duplicateFrame(once));
     expect(historyFrame('general', [once], false)).to.equal(historyFrame('general', [once], false));
     expect(historyFrame(undefined, [once], false)).to.equal(historyFrame(undefined, [once], false));
+  });
+
+  it('writes the bytes JSON.stringify writes for the same fields, for any message', () => {
+    const anyMessage = fc.record(
+      {
+        id: fc.nat(),
+        room: fc.string({ unit: 'binary' }),
+        username: fc.string({ unit: 'binary' }),
+        text: fc.string({ unit: 'binary' }),
+        createdAt: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(Date.UTC(9999, 0)) }),
+        clientId: fc.string({ unit: 'binary' }),
+      },
+      { requiredKeys: ['id', 'room', 'username', 'text', 'createdAt'] },
+    );
+    fc.assert(
+      fc.property(anyMessage, (m: Message) => {
+        const fields = { id: m.id, username: m.username, message: m.text, createdAt: m.createdAt.toISOString(), clientId: m.clientId };
+        expect(messageFrame(m)).to.equal(JSON.stringify({ type: 'message', room: m.room, ...fields }));
+        expect(duplicateFrame(m)).to.equal(JSON.stringify({ type: 'message', room: m.room, ...fields, duplicate: true }));
+        expect(historyFrame(undefined, [m, m], false)).to.equal(JSON.stringify({ type: 'history', messages: [fields, fields] }));
+      }),
+    );
   });
 });
