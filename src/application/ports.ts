@@ -97,6 +97,7 @@ export const TYPES = {
   PostMessage: Symbol('PostMessage'),
   RecallHistory: Symbol('RecallHistory'),
   JoinRoom: Symbol('JoinRoom'),
+  RequireRoom: Symbol('RequireRoom'),
 } as const;
 
 /** One thing the server needs before it should be sent traffic (the database, Redis, not shutting down). */

@@ -1,6 +1,6 @@
 import type { Message } from '../domain/message.js';
-import type { ChatLimits, HistoryQuery, MessageRepository, RoomRepository } from './ports.js';
-import { RequireRoom } from './require-room.js';
+import type { ChatLimits, HistoryQuery, MessageRepository } from './ports.js';
+import type { RequireRoom } from './require-room.js';
 
 export interface HistoryPage {
   /** Oldest first. */
@@ -10,15 +10,11 @@ export interface HistoryPage {
 }
 
 export class RecallHistory {
-  private readonly requireRoom: RequireRoom;
-
   constructor(
     private readonly messages: MessageRepository,
-    rooms: RoomRepository,
+    private readonly requireRoom: RequireRoom,
     private readonly limits: ChatLimits,
-  ) {
-    this.requireRoom = new RequireRoom(rooms);
-  }
+  ) {}
 
   /** Limits above the cap are clamped, not refused: `history 1000` still answers. */
   async execute(query: HistoryQuery): Promise<HistoryPage> {

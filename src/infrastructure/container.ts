@@ -18,6 +18,7 @@ import {
 import { PostMessage } from '../application/post-message.js';
 import { RecallHistory } from '../application/recall-history.js';
 import { Register } from '../application/register.js';
+import { RequireRoom } from '../application/require-room.js';
 
 /** One implementation of every port; production and tests each bring their own. */
 export interface Adapters {
@@ -63,8 +64,9 @@ export function buildContainer(adapters: Adapters, limits: ChatLimits): Containe
   container
     .bind(TYPES.RecallHistory)
     .toDynamicValue(
-      (context) => new RecallHistory(context.get(TYPES.MessageRepository), context.get(TYPES.RoomRepository), context.get(TYPES.ChatLimits)),
+      (context) => new RecallHistory(context.get(TYPES.MessageRepository), context.get(TYPES.RequireRoom), context.get(TYPES.ChatLimits)),
     );
   container.bind(TYPES.JoinRoom).toDynamicValue((context) => new JoinRoom(context.get(TYPES.RoomRepository)));
+  container.bind(TYPES.RequireRoom).toDynamicValue((context) => new RequireRoom(context.get(TYPES.RoomRepository)));
   return container;
 }

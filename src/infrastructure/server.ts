@@ -3,10 +3,10 @@ import type { Container } from 'inversify';
 import type { Authenticate } from '../application/authenticate.js';
 import type { JoinRoom } from '../application/join-room.js';
 import type { Login } from '../application/login.js';
-import { TYPES, type Logger, type MessageFanout, type RoomRepository } from '../application/ports.js';
+import { TYPES, type Logger, type MessageFanout } from '../application/ports.js';
 import type { PostMessage } from '../application/post-message.js';
 import type { RecallHistory } from '../application/recall-history.js';
-import { RequireRoom } from '../application/require-room.js';
+import type { RequireRoom } from '../application/require-room.js';
 import type { Register } from '../application/register.js';
 import { createHttpApp, type HttpAppOptions } from '../adapters/http/http-app.js';
 import { ChatGateway, type GatewayOptions } from '../adapters/ws/chat-gateway.js';
@@ -36,7 +36,7 @@ export function createChatServer(container: Container, options: EdgeOptions): Ch
       postMessage: container.get<PostMessage>(TYPES.PostMessage),
       recallHistory: container.get<RecallHistory>(TYPES.RecallHistory),
       joinRoom: container.get<JoinRoom>(TYPES.JoinRoom),
-      requireRoom: new RequireRoom(container.get<RoomRepository>(TYPES.RoomRepository)),
+      requireRoom: container.get<RequireRoom>(TYPES.RequireRoom),
     },
     container.get<MessageFanout>(TYPES.MessageFanout),
     logger,
