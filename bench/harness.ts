@@ -66,7 +66,7 @@ export interface WindowStats {
    * databases' work): above ~10% the figures of this window are not to be trusted.
    */
   otherCpu: number;
-  /** TCP segments the machine retransmitted in the window (tail-loss probes on loopback; see tcpRetransmittedSegments). */
+  /** TCP segments retransmitted in the window (mostly spurious tail-loss probes on loopback; see tcpRetransmittedSegments). */
   retransmits: number;
   /** Every server process together. */
   serverRssMiB: number;

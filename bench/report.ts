@@ -63,7 +63,7 @@ function insideLoop(window: WindowStats): string {
   return loop ? `${ms(loop.p99)}/${ms(loop.max)}` : '-';
 }
 
-/** "(1,234 TCP retransmits)" when the kernel retransmitted in the window: each is a stall for some receiver. */
+/** "(1,234 TCP retransmits)" when the kernel retransmitted in the window (see tcpRetransmittedSegments). */
 function retransmitted(window: WindowStats | undefined): string {
   const count = window?.retransmits ?? 0;
   return count > 0 ? `(${count.toLocaleString('en-US')} TCP retransmits)` : '';

@@ -46,10 +46,11 @@ export function machineBusySeconds(): number {
 }
 
 /**
- * TCP segments the machine has retransmitted since boot (/proc/net/snmp).
- * Nothing is lost on loopback, so these are the kernel's tail-loss probes
- * and timeouts: each one is a write some receiver waited for. NaN where
- * the file cannot be read.
+ * TCP segments retransmitted in this network namespace since boot
+ * (/proc/net/snmp, timeouts included). Nothing is lost on loopback, so in
+ * the bench's runs these are mostly spurious tail-loss probes: extra work
+ * on the sending core, sent because a lazily read receiver's ACK was late.
+ * NaN where the file cannot be read.
  */
 export function tcpRetransmittedSegments(): number {
   try {

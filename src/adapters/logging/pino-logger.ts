@@ -28,7 +28,9 @@ const SECRET_PATTERN = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|\$2[ab
 
 /** The flushes of the outputs that hold lines now: one 'exit' listener writes them all. */
 const holding = new Set<() => void>();
-let exitHooked = false;
+process.once('exit', () => {
+  for (const flush of [...holding]) flush();
+});
 
 /** A turn that logs more than this writes at once, so that a burst (10,000 connections closing) is not held whole. */
 const HOLD_MAX_CHARS = 64 * 1024;
@@ -42,12 +44,6 @@ const HOLD_MAX_CHARS = 64 * 1024;
  * a handler) loses the lines of the turn it ends.
  */
 export function turnBuffered(out: DestinationStream): DestinationStream {
-  if (!exitHooked) {
-    exitHooked = true;
-    process.once('exit', () => {
-      for (const flush of [...holding]) flush();
-    });
-  }
   let held = '';
   const flush = () => {
     holding.delete(flush);
