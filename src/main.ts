@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { PinoLogger } from './adapters/logging/pino-logger.js';
-import { createApplication } from './infrastructure/application.js';
+import { createApplication } from './infrastructure/container.js';
 import { ConfigError, loadConfig } from './infrastructure/config.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -35,6 +35,12 @@ app.http.listen(config.port, config.host, () => {
     port,
     database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
   });
+});
+
+// After a backup is restored into the database, SIGHUP makes the server forget what it cached from it.
+process.on('SIGHUP', () => {
+  logger.info('reloading', { signal: 'SIGHUP' });
+  app.reload();
 });
 
 let stopping = false;

@@ -37,7 +37,10 @@ export interface MessageRepository {
 export interface RoomRepository {
   /** Creates the room unless it exists. */
   ensure(name: string): Promise<void>;
+  /** A room exists once created, and for as long as it holds a message. */
   exists(name: string): Promise<boolean>;
+  /** Forgets the rooms created before `createdBefore` that never held a message (never `general`); resolves how many. */
+  removeUnused(createdBefore: Date): Promise<number>;
 }
 
 /** Delivers stored messages to every listener, in the order they are published. */
@@ -59,15 +62,29 @@ export interface PasswordHasher {
 
 export interface Clock {
   now(): Date;
+  /** Calls `callback` once, `ms` from now, unless cancelled first; a pending call never keeps the process alive. */
+  schedule(ms: number, callback: () => void): () => void;
 }
 
 export interface ChatLimits {
   /** The most messages one history answer or catch-up page holds. */
   readonly historyMax: number;
   readonly messageMaxCharacters: number;
+  /** Rooms one connection may be in at once, general included. */
+  readonly roomsPerConnection: number;
 }
 
-/** Keyed budgets against abuse (logins per account, messages per connection, ...). */
+/**
+ * Keyed budgets against abuse, shared by every node of a deployment when
+ * they share a Redis. Calls for one key settle in the order they were made,
+ * so a budget never reorders what it admits.
+ */
+export interface RateLimiter {
+  /** Spends `units` (default 1) of the key's budget: resolves 0 when allowed, else the whole seconds until it would be. Never rejects for a refusal. */
+  take(key: string, units?: number): Promise<number>;
+}
+
+/** A budget kept by one connection alone, checked synchronously on every frame (so never shared between nodes). */
 export interface Throttle {
   /** Spends one unit of the key's budget: 0 when allowed, else the seconds until it would be. */
   take(key: string): number;
@@ -98,6 +115,11 @@ export const TYPES = {
   RecallHistory: Symbol('RecallHistory'),
   JoinRoom: Symbol('JoinRoom'),
   RequireRoom: Symbol('RequireRoom'),
+  PruneRooms: Symbol('PruneRooms'),
+  MessageBudget: Symbol('MessageBudget'),
+  AnonymousReadBudget: Symbol('AnonymousReadBudget'),
+  PresenceBoard: Symbol('PresenceBoard'),
+  ChatSessions: Symbol('ChatSessions'),
 } as const;
 
 /** One thing the server needs before it should be sent traffic (the database, Redis, not shutting down). */

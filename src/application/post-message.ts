@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors.js';
 import { assertValidClientId, assertValidMessageText } from '../domain/message.js';
 import { assertValidRoomName } from '../domain/room.js';
 import { sameUsername, type Identity } from '../domain/user.js';
-import type { Appended, ChatLimits, Clock, MessageFanout, MessageRepository } from './ports.js';
+import type { Appended, ChatLimits, Clock, MessageFanout, MessageRepository, RateLimiter } from './ports.js';
 
 export interface PostMessageInput {
   /** Who the connection proved to be, if anyone. */
@@ -20,9 +20,14 @@ export class PostMessage {
     private readonly fanout: MessageFanout,
     private readonly clock: Clock,
     private readonly limits: ChatLimits,
+    /** Messages per user, whatever the connection, node or reconnect they come through. */
+    private readonly budget: RateLimiter,
   ) {}
 
-  /** Stores, then publishes; a repeated client id returns the stored original and publishes nothing. */
+  /**
+   * Stores, then publishes; a repeated client id returns the stored original and publishes nothing.
+   * The budget keeps one connection's messages in order: it settles in call order.
+   */
   async execute({ identity, username, text, room, clientId }: PostMessageInput): Promise<Appended> {
     if (!identity) {
       throw new DomainError('NOT_AUTHENTICATED', 'send "auth <token>" before posting messages');
@@ -37,6 +42,10 @@ export class PostMessage {
     assertValidRoomName(room);
     if (clientId !== undefined) assertValidClientId(clientId);
     assertValidMessageText(text, this.limits.messageMaxCharacters);
+    const retryAfterSeconds = await this.budget.take(identity.username.toLowerCase());
+    if (retryAfterSeconds > 0) {
+      throw new DomainError('RATE_LIMITED', `too many messages; slow down (next in ${retryAfterSeconds} s)`, retryAfterSeconds);
+    }
     const appended = await this.messages.append({
       room,
       username: identity.username,

@@ -21,12 +21,15 @@ export type ErrorCode =
   | 'UNKNOWN_ROOM'
   | 'NOT_A_MEMBER'
   | 'TOO_MANY_ROOMS'
-  | 'INVALID_CLIENT_ID';
+  | 'INVALID_CLIENT_ID'
+  | 'RATE_LIMITED';
 
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For a refusal that lifts with time (RATE_LIMITED): when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';

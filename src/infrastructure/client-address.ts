@@ -6,6 +6,15 @@ export type ClientAddress = (request: IncomingMessage) => string;
 
 const plain = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);
 
+/** The address a TCP peer connects from, IPv4 written as IPv4. */
+export const peerAddress = (socket: { remoteAddress?: string | undefined }): string => plain(socket.remoteAddress ?? 'unknown');
+
+/** Whether an address is one of the reverse proxies: its sockets carry many clients. */
+export function trustedProxy(trustedProxies: readonly string[]): (address: string) => boolean {
+  const trusted = new Set(trustedProxies.map(plain));
+  return (address) => trusted.has(address);
+}
+
 /**
  * The peer's address, or, when the peer is one of the trusted proxies, the
  * address that proxy saw: X-Forwarded-For read from the right, past every
@@ -15,7 +24,7 @@ const plain = (address: string): string => (address.startsWith('::ffff:') ? addr
 export function clientAddressFrom(trustedProxies: readonly string[]): ClientAddress {
   const trusted = new Set(trustedProxies.map(plain));
   return (request) => {
-    const peer = plain(request.socket.remoteAddress ?? 'unknown');
+    const peer = peerAddress(request.socket);
     if (!trusted.has(peer)) return peer;
     const header = request.headers['x-forwarded-for'];
     const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((hop) => plain(hop.trim()));

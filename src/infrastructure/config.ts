@@ -46,8 +46,12 @@ export interface AbuseLimits {
   hashConcurrency: number;
   /** ...and at most this many waiting; past it, requests are refused at once. */
   hashQueueMax: number;
-  messagesPerSecond: number;
-  messageBurst: number;
+  /** Chat messages per user, over all of the user's connections (and, with Redis, nodes). */
+  messagesPerUser: Rate;
+  /** Frames per connection, commands included: flood control, kept by the connection's node. */
+  framesPerConnection: Rate;
+  /** Messages read (catch-up and history) by connections without a user, per client address. */
+  anonymousReads: Rate;
   maxConnections: number;
   maxConnectionsPerAddress: number;
   /** Unset: any Origin may open a WebSocket. */
@@ -105,8 +109,9 @@ export function loadConfig(env: Env): Config {
       registerPerAddress: rate(read, 'REGISTER_LIMIT_PER_ADDRESS', '20/1h'),
       hashConcurrency: integer(read, 'HASH_CONCURRENCY', 2, 1, 64),
       hashQueueMax: integer(read, 'HASH_QUEUE_MAX', 32, 0, 100_000),
-      messagesPerSecond: integer(read, 'MESSAGE_RATE_PER_SECOND', 10, 1, 10_000_000),
-      messageBurst: integer(read, 'MESSAGE_RATE_BURST', 20, 1, 10_000_000),
+      messagesPerUser: bucket(integer(read, 'MESSAGE_RATE_PER_SECOND', 10, 1, 10_000_000), integer(read, 'MESSAGE_RATE_BURST', 20, 1, 10_000_000)),
+      framesPerConnection: bucket(integer(read, 'FRAME_RATE_PER_SECOND', 20, 1, 10_000_000), integer(read, 'FRAME_RATE_BURST', 40, 1, 10_000_000)),
+      anonymousReads: rate(read, 'ANONYMOUS_READ_RATE', '1000/1s'),
       maxConnections: integer(read, 'MAX_CONNECTIONS', 10_000, 1, 10_000_000),
       maxConnectionsPerAddress: integer(read, 'MAX_CONNECTIONS_PER_ADDRESS', 50, 1, 10_000_000),
       allowedOrigins: origins(read, 'ALLOWED_ORIGINS'),
@@ -117,6 +122,9 @@ export function loadConfig(env: Env): Config {
     },
   };
 }
+
+/** A budget of `burst`, refilled at `perSecond`. */
+const bucket = (perSecond: number, burst: number): Rate => ({ count: burst, perSeconds: burst / perSecond });
 
 /** The value as the error line shows it: quoted, escaped (one line whatever it holds), cut short. */
 function quoted(text: string): string {

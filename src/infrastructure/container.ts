@@ -1,72 +1,260 @@
 import 'reflect-metadata';
+import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
+import type Koa from 'koa';
+import type { Knex } from 'knex';
+import { SystemClock } from '../adapters/clock/system-clock.js';
+import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
+import { createHttpApp } from '../adapters/http/http-app.js';
+import { CountingRateLimiter } from '../adapters/metrics/counting-rate-limiter.js';
+import { CountingThrottle } from '../adapters/metrics/counting-throttle.js';
+import { MetricsLog } from '../adapters/metrics/metrics-log.js';
+import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
+import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository.js';
+import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
+import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
+import { InProcessPresence } from '../adapters/presence/in-process-presence.js';
+import { RedisFanout } from '../adapters/redis/redis-fanout.js';
+import { RedisPresence } from '../adapters/redis/redis-presence.js';
+import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
+import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
+import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';
+import { InMemoryThrottle, type ThrottleRate } from '../adapters/throttle/in-memory-throttle.js';
+import { ChatGateway } from '../adapters/ws/chat-gateway.js';
+import type { WsConnection } from '../adapters/ws/connection.js';
 import { Authenticate } from '../application/authenticate.js';
+import { ChatSessions } from '../application/chat-sessions.js';
 import { JoinRoom } from '../application/join-room.js';
 import { Login } from '../application/login.js';
-import {
-  TYPES,
-  type ChatLimits,
-  type Clock,
-  type Logger,
-  type MessageFanout,
-  type MessageRepository,
-  type PasswordHasher,
-  type RoomRepository,
-  type TokenService,
-  type UserRepository,
-} from '../application/ports.js';
+import { TYPES, type ChatLimits, type Logger, type MessageFanout, type PresenceBoard, type RateLimiter, type ReadinessProbe } from '../application/ports.js';
 import { PostMessage } from '../application/post-message.js';
+import { PruneRooms } from '../application/prune-rooms.js';
 import { RecallHistory } from '../application/recall-history.js';
 import { Register } from '../application/register.js';
 import { RequireRoom } from '../application/require-room.js';
+import { clientAddressFrom, trustedProxy } from './client-address.js';
+import type { Config } from './config.js';
+import { openDatabase } from './database.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+import { databaseProbe, ShutdownProbe } from './readiness.js';
+import { createChatServer, type ChatServer } from './server.js';
 
-/** One implementation of every port; production and tests each bring their own. */
-export interface Adapters {
-  users: UserRepository;
-  messages: MessageRepository;
-  rooms: RoomRepository;
-  fanout: MessageFanout;
-  tokens: TokenService;
-  passwords: PasswordHasher;
-  clock: Clock;
+export const WEB_CLIENT_DIRECTORY = fileURLToPath(new URL('../../public/', import.meta.url));
+
+/** How long requests in flight get to finish once the chat has closed, in a graceful stop. */
+const HTTP_STOP_GRACE_MS = 2000;
+const PRUNE_ROOMS_EVERY_MS = 60 * 60 * 1000;
+
+/** The edges, bound beside the use cases they call. */
+const EDGES = {
+  ChatGateway: Symbol('ChatGateway'),
+  HttpApp: Symbol('HttpApp'),
+  Server: Symbol('ChatServer'),
+} as const;
+
+export interface RunningApplication extends ChatServer {
+  db: Knex;
+  gateway: ChatGateway;
+  sessions: ChatSessions<WsConnection>;
+  /** The store changed behind the server's back (a backup restored into it): forget what is cached from it. On SIGHUP. */
+  reload(): void;
+  /** Graceful stop: clients told, writes in flight finished, every socket closed, database closed. */
+  stop(): Promise<void>;
+}
+
+/** What is opened before anything is bound: connections to the database and to Redis. */
+interface Resources {
+  config: Config;
   logger: Logger;
+  db: Knex;
+  metrics: PromMetrics;
+  store: KnexMessageRepository;
+  fanout: MessageFanout;
+  presence: PresenceBoard;
+  rooms: KnexRoomRepository;
+  hasher: NicedBcryptHasher;
+  readiness: ReadinessProbe[];
+}
+
+/** Everything main.ts and the end-to-end tests need: the real adapters, wired, not yet listening. */
+export async function createApplication(config: Config, logger: Logger, schema?: string): Promise<RunningApplication> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, ...(schema ? { schema } : {}) });
+  const metrics = new PromMetrics();
+  const store = new KnexMessageRepository(db, { observer: metrics });
+  // Nodes sharing a database hear each other through Redis; a single node fans out, and knows presence, in process.
+  const redisFanout = config.redisUrl
+    ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: store, logger })
+    : undefined;
+  const redisPresence = config.redisUrl ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const shutdown = new ShutdownProbe();
+  const resources: Resources = {
+    config,
+    logger,
+    db,
+    metrics,
+    store,
+    fanout: redisFanout ?? new InProcessFanout(),
+    presence: redisPresence ?? new InProcessPresence(),
+    rooms: new KnexRoomRepository(db),
+    hasher: new NicedBcryptHasher(config.bcryptCost, config.limits.hashConcurrency),
+    readiness: [
+      databaseProbe(db),
+      ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []),
+      shutdown,
+    ],
+  };
+  const container = buildContainer(resources);
+  const server = container.get<ChatServer>(EDGES.Server);
+  const gateway = container.get<ChatGateway>(EDGES.ChatGateway);
+  const sessions = container.get<ChatSessions<WsConnection>>(TYPES.ChatSessions);
+  const recentMessages = container.get<RecentMessagesCache>(TYPES.MessageRepository);
+  metrics.countConnections({
+    get connectionCount() {
+      return gateway.connectionCount;
+    },
+    get authorizedCount() {
+      return sessions.authorizedCount;
+    },
+  });
+  const metricsLog = config.metricsIntervalSeconds > 0 ? new MetricsLog(logger, config.metricsIntervalSeconds, () => metrics.snapshot()) : undefined;
+  const pruneRooms = container.get<PruneRooms>(TYPES.PruneRooms);
+  const prune = () => void pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error }));
+  const pruning = setInterval(prune, PRUNE_ROOMS_EVERY_MS).unref();
+  prune();
+
+  return {
+    ...server,
+    db,
+    gateway,
+    sessions,
+    reload: () => {
+      recentMessages.invalidate();
+      redisFanout?.restart().catch((error: unknown) => logger.error('fan-out restart failed', { error }));
+      resources.rooms.forget();
+    },
+    async stop() {
+      // Not ready from now on; stop accepting, refuse new posts, finish (and acknowledge) the writes already taken, then let clients go.
+      shutdown.begin();
+      clearInterval(pruning);
+      const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));
+      server.http.closeIdleConnections();
+      server.sockets.cutSilent();
+      sessions.refusePosts();
+      await store.whenIdle();
+      // Own messages waiting behind another node's (the Redis fan-out delivers in id order) go out before the goodbyes.
+      await redisFanout?.drain(1000);
+      await gateway.close();
+      sessions.stop();
+      // After the gateway: its clients are gone, and the goodbye tells the other nodes at once.
+      await Promise.all([redisFanout?.close(), redisPresence?.close()]);
+      // Requests still in flight get a moment; a socket that trickles or says nothing does not hold the stop.
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, HTTP_STOP_GRACE_MS).unref())]);
+      server.http.closeAllConnections();
+      server.sockets.cutAll();
+      await closed;
+      metricsLog?.stop();
+      await Promise.all([db.destroy(), resources.hasher.close()]);
+    },
+  };
 }
 
 /**
- * The composition root. Use cases stay free of DI decorators: they are plain
- * classes, built here from the ports they name.
+ * The composition root: every port bound to its adapter, every use case to
+ * the ports it names, and the edges to the use cases. Use cases stay free of
+ * DI decorators: they are plain classes, built here. Nothing else asks the
+ * container for anything.
  */
-export function buildContainer(adapters: Adapters, limits: ChatLimits): Container {
+function buildContainer({ config, logger, db, metrics, store, fanout, presence, rooms, hasher, readiness }: Resources): Container {
+  const { limits } = config;
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind<UserRepository>(TYPES.UserRepository).toConstantValue(adapters.users);
-  container.bind<MessageRepository>(TYPES.MessageRepository).toConstantValue(adapters.messages);
-  container.bind<RoomRepository>(TYPES.RoomRepository).toConstantValue(adapters.rooms);
-  container.bind<MessageFanout>(TYPES.MessageFanout).toConstantValue(adapters.fanout);
-  container.bind<TokenService>(TYPES.TokenService).toConstantValue(adapters.tokens);
-  container.bind<PasswordHasher>(TYPES.PasswordHasher).toConstantValue(adapters.passwords);
-  container.bind<Clock>(TYPES.Clock).toConstantValue(adapters.clock);
-  container.bind<Logger>(TYPES.Logger).toConstantValue(adapters.logger);
-  container.bind<ChatLimits>(TYPES.ChatLimits).toConstantValue(limits);
+  const chatLimits: ChatLimits = {
+    historyMax: config.historyMax,
+    messageMaxCharacters: config.messageMax,
+    roomsPerConnection: limits.roomsPerConnection,
+  };
+  const clientAddress = clientAddressFrom(limits.trustedProxies);
+  const budget = (rate: ThrottleRate, limit: string): RateLimiter =>
+    new CountingRateLimiter(inMemoryRateLimiter(new InMemoryThrottle(rate)), limit, metrics);
 
-  container
-    .bind(TYPES.Register)
-    .toDynamicValue((context) => new Register(context.get(TYPES.UserRepository), context.get(TYPES.PasswordHasher), context.get(TYPES.TokenService)));
-  container
-    .bind(TYPES.Login)
-    .toDynamicValue((context) => new Login(context.get(TYPES.UserRepository), context.get(TYPES.PasswordHasher), context.get(TYPES.TokenService)));
-  container.bind(TYPES.Authenticate).toDynamicValue((context) => new Authenticate(context.get(TYPES.TokenService)));
+  container.bind(TYPES.UserRepository).toConstantValue(new KnexUserRepository(db));
+  // One more than a page: the extra message tells whether more follow.
+  container.bind(TYPES.MessageRepository).toConstantValue(new RecentMessagesCache(store, fanout, config.historyMax + 1));
+  container.bind(TYPES.RoomRepository).toConstantValue(rooms);
+  container.bind(TYPES.MessageFanout).toConstantValue(fanout);
+  container.bind(TYPES.PresenceBoard).toConstantValue(presence);
+  container.bind(TYPES.TokenService).toConstantValue(new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds));
+  container.bind(TYPES.PasswordHasher).toConstantValue(new BoundedPasswordHasher(hasher, limits.hashConcurrency, limits.hashQueueMax));
+  container.bind(TYPES.Clock).toConstantValue(new SystemClock());
+  container.bind(TYPES.Logger).toConstantValue(logger);
+  container.bind(TYPES.ChatLimits).toConstantValue(chatLimits);
+  container.bind(TYPES.MessageBudget).toConstantValue(budget(limits.messagesPerUser, 'messages'));
+  container.bind(TYPES.AnonymousReadBudget).toConstantValue(budget(limits.anonymousReads, 'anonymous_reads'));
+
+  container.bind(TYPES.Register).toDynamicValue((c) => new Register(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.TokenService)));
+  container.bind(TYPES.Login).toDynamicValue((c) => new Login(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.TokenService)));
+  container.bind(TYPES.Authenticate).toDynamicValue((c) => new Authenticate(c.get(TYPES.TokenService)));
   container
     .bind(TYPES.PostMessage)
     .toDynamicValue(
-      (context) =>
-        new PostMessage(context.get(TYPES.MessageRepository), context.get(TYPES.MessageFanout), context.get(TYPES.Clock), context.get(TYPES.ChatLimits)),
+      (c) =>
+        new PostMessage(c.get(TYPES.MessageRepository), c.get(TYPES.MessageFanout), c.get(TYPES.Clock), c.get(TYPES.ChatLimits), c.get(TYPES.MessageBudget)),
     );
+  container.bind(TYPES.RecallHistory).toDynamicValue((c) => new RecallHistory(c.get(TYPES.MessageRepository), c.get(TYPES.RequireRoom), c.get(TYPES.ChatLimits)));
+  container.bind(TYPES.JoinRoom).toDynamicValue((c) => new JoinRoom(c.get(TYPES.RoomRepository)));
+  container.bind(TYPES.RequireRoom).toDynamicValue((c) => new RequireRoom(c.get(TYPES.RoomRepository)));
+  container.bind(TYPES.PruneRooms).toDynamicValue((c) => new PruneRooms(c.get(TYPES.RoomRepository), c.get(TYPES.Clock)));
+  container.bind(TYPES.ChatSessions).toDynamicValue(
+    (c) =>
+      new ChatSessions<WsConnection>({
+        authenticate: c.get(TYPES.Authenticate),
+        postMessage: c.get(TYPES.PostMessage),
+        recallHistory: c.get(TYPES.RecallHistory),
+        joinRoom: c.get(TYPES.JoinRoom),
+        requireRoom: c.get(TYPES.RequireRoom),
+        messages: c.get(TYPES.MessageRepository),
+        presence: c.get(TYPES.PresenceBoard),
+        anonymousReads: c.get(TYPES.AnonymousReadBudget),
+        clock: c.get(TYPES.Clock),
+        limits: c.get(TYPES.ChatLimits),
+      }),
+  );
+
+  container.bind(EDGES.ChatGateway).toDynamicValue(
+    (c) =>
+      new ChatGateway(c.get(TYPES.ChatSessions), c.get(TYPES.MessageFanout), logger, {
+        frameThrottle: new CountingThrottle(new InMemoryThrottle(limits.framesPerConnection), 'frames', metrics),
+        maxConnections: limits.maxConnections,
+        maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+        allowedOrigins: limits.allowedOrigins,
+        heartbeatMs: limits.heartbeatSeconds * 1000,
+        sendBufferMaxBytes: limits.sendBufferMaxBytes,
+        clientAddress,
+        observer: metrics,
+      }),
+  );
+  container.bind(EDGES.HttpApp).toDynamicValue((c) =>
+    createHttpApp({ register: c.get(TYPES.Register), login: c.get(TYPES.Login) }, logger, {
+      clientAddress,
+      webClientDirectory: WEB_CLIENT_DIRECTORY,
+      throttles: {
+        loginPerAccount: budget(limits.loginPerAccount, 'login_account'),
+        loginPerAddress: budget(limits.loginPerAddress, 'login_address'),
+        registerPerAddress: budget(limits.registerPerAddress, 'register_address'),
+      },
+      ops: { readiness, metrics },
+      metrics,
+    }),
+  );
   container
-    .bind(TYPES.RecallHistory)
-    .toDynamicValue(
-      (context) => new RecallHistory(context.get(TYPES.MessageRepository), context.get(TYPES.RequireRoom), context.get(TYPES.ChatLimits)),
+    .bind(EDGES.Server)
+    .toDynamicValue((c) =>
+      createChatServer(c.get<Koa>(EDGES.HttpApp), c.get(EDGES.ChatGateway), { perAddress: limits.maxConnectionsPerAddress, exempt: trustedProxy(limits.trustedProxies) }, logger),
     );
-  container.bind(TYPES.JoinRoom).toDynamicValue((context) => new JoinRoom(context.get(TYPES.RoomRepository)));
-  container.bind(TYPES.RequireRoom).toDynamicValue((context) => new RequireRoom(context.get(TYPES.RoomRepository)));
   return container;
+}
+
+/** Until the limiter shared through Redis is wired: the same budgets, kept by this node. */
+function inMemoryRateLimiter(throttle: InMemoryThrottle): RateLimiter {
+  return { take: async (key, units) => throttle.take(key, units) };
 }

@@ -1,63 +1,58 @@
 import { createServer, type Server } from 'node:http';
-import type { Container } from 'inversify';
-import type { Authenticate } from '../application/authenticate.js';
-import type { JoinRoom } from '../application/join-room.js';
-import type { Login } from '../application/login.js';
-import { TYPES, type Logger, type MessageFanout } from '../application/ports.js';
-import type { PostMessage } from '../application/post-message.js';
-import type { RecallHistory } from '../application/recall-history.js';
-import type { RequireRoom } from '../application/require-room.js';
-import type { Register } from '../application/register.js';
-import { createHttpApp, type HttpAppOptions } from '../adapters/http/http-app.js';
-import { ChatGateway, type GatewayOptions } from '../adapters/ws/chat-gateway.js';
+import type { Socket } from 'node:net';
+import type Koa from 'koa';
+import type { Logger } from '../application/ports.js';
+import type { ChatGateway } from '../adapters/ws/chat-gateway.js';
+import { refuseOnSocket, type HttpRefusal } from '../adapters/ws/http-refusal.js';
+import { SocketGuard, type SocketLimits } from './socket-guard.js';
+
+/**
+ * How long a client may take to send its request headers, and its whole
+ * request: a browser sends both in one packet, and the largest body (16 KiB)
+ * takes 30 s only below 550 bytes a second. Checked every second, so a
+ * silent socket is gone within 11 s instead of Node's 60 + 30.
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+const TIMEOUT_CHECK_MS = 1000;
 
 export interface ChatServer {
   /** Not listening yet: the caller chooses the port (tests use 0). */
   http: Server;
-  gateway: ChatGateway;
+  sockets: SocketGuard;
 }
 
-export interface EdgeOptions {
-  http: HttpAppOptions;
-  gateway: GatewayOptions;
-}
-
-/** Koa and the WebSocket gateway on one http.Server, from the container's use cases. */
-export function createChatServer(container: Container, options: EdgeOptions): ChatServer {
-  const logger = container.get<Logger>(TYPES.Logger);
-  const app = createHttpApp(
-    { register: container.get<Register>(TYPES.Register), login: container.get<Login>(TYPES.Login) },
-    logger,
-    options.http,
-  );
-  const gateway = new ChatGateway(
-    {
-      authenticate: container.get<Authenticate>(TYPES.Authenticate),
-      postMessage: container.get<PostMessage>(TYPES.PostMessage),
-      recallHistory: container.get<RecallHistory>(TYPES.RecallHistory),
-      joinRoom: container.get<JoinRoom>(TYPES.JoinRoom),
-      requireRoom: container.get<RequireRoom>(TYPES.RequireRoom),
-    },
-    container.get<MessageFanout>(TYPES.MessageFanout),
-    logger,
-    options.gateway,
-  );
-
-  const http = createServer(app.callback());
+/** Koa and the WebSocket gateway on one http.Server, with the limits that hold below both. */
+export function createChatServer(app: Koa, gateway: ChatGateway, limits: SocketLimits, logger: Logger): ChatServer {
+  const http = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, app.callback());
+  http.headersTimeout = HEADERS_TIMEOUT_MS;
+  http.requestTimeout = REQUEST_TIMEOUT_MS;
+  const sockets = new SocketGuard(limits, logger);
+  // Before the HTTP parser sees the socket: a refused one never reaches Koa.
+  http.prependListener('connection', sockets.admit);
   http.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     if (!gateway.handleUpgrade(request, socket, head)) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseOnSocket(socket, { status: 404, code: 'NOT_FOUND', message: `nothing at ${request.url ?? '/'}; the chat is at /ws` });
     }
   });
-  // A client that sends garbage instead of HTTP gets a 400 like any other error, not an error thrown at the process.
-  http.on('clientError', (_error, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'malformed HTTP request' } });
-    socket.end(
-      'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+  // A client that sends garbage instead of HTTP, or too slowly, gets an error like any other, not one thrown at the process.
+  http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const refusal = clientErrorRefusal(error.code);
+    // A socket that never said anything has no request to answer (a preconnect, a health check).
+    if (refusal.status === 408 && (socket as Socket).bytesRead === 0) return socket.destroy();
+    refuseOnSocket(socket, refusal);
   });
-  return { http, gateway };
+  return { http, sockets };
+}
+
+function clientErrorRefusal(code: string | undefined): HttpRefusal {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, code: 'REQUEST_TIMEOUT', message: `send the whole request within ${REQUEST_TIMEOUT_MS / 1000} s` };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, code: 'HEADERS_TOO_LARGE', message: 'request headers are too large' };
+    default:
+      return { status: 400, code: 'BAD_REQUEST', message: 'malformed HTTP request' };
+  }
 }

@@ -95,7 +95,7 @@ describe('Abuse limits', () => {
     });
   }, POSTGRESQL_ONLY);
 
-  describeOnEachDatabase('frames per connection', { MESSAGE_RATE_PER_SECOND: '5', MESSAGE_RATE_BURST: '5' }, (server) => {
+  describeOnEachDatabase('frames per connection', { FRAME_RATE_PER_SECOND: '5', FRAME_RATE_BURST: '5' }, (server) => {
     it('refuses frames past the burst with RATE_LIMITED and stores only what was allowed', async () => {
       const alice = await server().connectAs('alice'); // auth is the first frame of the budget
       for (let i = 0; i < 8; i += 1) alice.send('alice', `m${i}`);

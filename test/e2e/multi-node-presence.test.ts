@@ -111,10 +111,15 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
   it('counts a user connected to both nodes once: no departure until the last connection goes', async () => {
     const a = await cluster.start('a', REDIS_URL);
     const b = await cluster.start('b', REDIS_URL);
-    const watcher = await cluster.connect(a);
-    await join(watcher, 'dev');
     const carolOnA = await connectAs(a, 'carol');
     const carolOnB = await connectAs(b, 'carol');
+    // Only a user creates a room; the watcher, without one, joins it once it exists.
+    const watcher = await cluster.connect(a);
+    const creator = await connectAs(a, 'dan');
+    await join(creator, 'dev');
+    creator.close();
+    await creator.done;
+    await join(watcher, 'dev');
     await join(carolOnA, 'dev');
     await join(carolOnB, 'dev');
     await expectEvents(watcher, 'dev', ['join carol'], 'carol arrives once');

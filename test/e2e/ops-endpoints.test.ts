@@ -125,7 +125,7 @@ describeOnEachDatabase('Operations endpoints', { LOGIN_LIMIT_PER_ACCOUNT: `${LOG
 
 describeOnEachDatabase(
   'GET /metrics with a tight frame budget',
-  { MESSAGE_RATE_BURST: '2', MESSAGE_RATE_PER_SECOND: '1' },
+  { FRAME_RATE_BURST: '2', FRAME_RATE_PER_SECOND: '1' },
   (server) => {
     it('counts the frames refused under the frames limit', async () => {
       const client = await server().connect();

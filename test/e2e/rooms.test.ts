@@ -103,7 +103,7 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
     });
 
     it('refuses joining past ROOMS_PER_CONNECTION as TOO_MANY_ROOMS', async () => {
-      const client = await server().connect();
+      const client = await server().connectAs('alice');
       await join(client, 'one');
       await join(client, 'two'); // with general, that is 3
       client.sendJson({ type: 'join', room: 'three' });
@@ -215,6 +215,7 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
     });
 
     it('tells members when a user arrives and when the user\'s last connection goes', async () => {
+      await server().db('rooms').insert({ name: 'dev' });
       const watcher = await server().connect();
       await join(watcher, 'dev');
       const token = await server().register('carol');
@@ -233,6 +234,7 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
     });
 
     it('announces a member that authorizes after joining', async () => {
+      await server().db('rooms').insert({ name: 'dev' });
       const watcher = await server().connect();
       await join(watcher, 'dev');
       const token = await server().register('dave');

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import type { ClientOptions } from 'ws';
 import type { Logger } from '../../src/application/ports.js';
-import { createApplication, type RunningApplication } from '../../src/infrastructure/application.js';
+import { createApplication, type RunningApplication } from '../../src/infrastructure/container.js';
 import { loadConfig } from '../../src/infrastructure/config.js';
 import { resetTables, type DatabaseTarget } from './databases.js';
 import { TestClient } from './ws-client.js';
@@ -18,6 +18,9 @@ export const GENEROUS_LIMITS: Record<string, string> = {
   HASH_QUEUE_MAX: '100000',
   MESSAGE_RATE_PER_SECOND: '100000',
   MESSAGE_RATE_BURST: '100000',
+  FRAME_RATE_PER_SECOND: '100000',
+  FRAME_RATE_BURST: '100000',
+  ANONYMOUS_READ_RATE: '100000000/1s',
   MAX_CONNECTIONS_PER_ADDRESS: '100000',
 };
 
@@ -102,7 +105,7 @@ export class TestServer {
     await Promise.all(this.clients.map((client) => client.closed));
     this.clients = [];
     await resetTables(this.db);
-    this.app.invalidateCaches();
+    this.app.reload();
   }
 
   async stop(): Promise<void> {

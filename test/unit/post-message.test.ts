@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PostMessage } from '../../src/application/post-message.js';
 import type { Identity } from '../../src/domain/user.js';
+import { ClockedRateLimiter } from '../fakes/clocked-rate-limiter.js';
 import { FixedClock } from '../fakes/fixed-clock.js';
 import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
 import { RecordingFanout } from '../fakes/recording-fanout.js';
@@ -8,13 +9,15 @@ import { expectRejectsCode } from '../support/expect-domain-error.js';
 
 const MAX_CHARACTERS = 4000;
 
-function setup() {
+function setup({ burst = Number.POSITIVE_INFINITY, perSecond = 0 } = {}) {
   const messages = new InMemoryMessageRepository();
   const fanout = new RecordingFanout();
   const clock = new FixedClock();
-  const postMessage = new PostMessage(messages, fanout, clock, { historyMax: 100, messageMaxCharacters: MAX_CHARACTERS });
+  const budget = new ClockedRateLimiter(clock, burst, perSecond);
+  const limits = { historyMax: 100, messageMaxCharacters: MAX_CHARACTERS, roomsPerConnection: 50 };
+  const postMessage = new PostMessage(messages, fanout, clock, limits, budget);
   const identity: Identity = { username: 'Alice', expiresAt: new Date(clock.now().getTime() + 60_000) };
-  return { postMessage, messages, fanout, clock, identity };
+  return { postMessage, messages, fanout, clock, identity, budget };
 }
 
 describe('PostMessage', () => {
@@ -242,6 +245,42 @@ describe('PostMessage', () => {
       const text = '😀'.repeat(MAX_CHARACTERS);
       expect(text.length).to.equal(MAX_CHARACTERS * 2);
       expect((await postMessage.execute({ identity, username: 'Alice', text, room: 'general' })).message.text).to.equal(text);
+    });
+  });
+
+  describe('the budget of messages per user', () => {
+    it('refuses past the budget as RATE_LIMITED with when to retry, storing and publishing nothing', async () => {
+      const { postMessage, messages, fanout, identity } = setup({ burst: 2, perSecond: 1 });
+      await postMessage.execute({ identity, username: 'Alice', text: 'one', room: 'general' });
+      await postMessage.execute({ identity, username: 'Alice', text: 'two', room: 'general' });
+      const refused = postMessage.execute({ identity, username: 'Alice', text: 'three', room: 'general' });
+      await expectRejectsCode(refused, 'RATE_LIMITED');
+      expect(await refused.catch((error: { retryAfterSeconds?: number }) => error.retryAfterSeconds)).to.equal(1);
+      expect(messages.all().map(({ text }) => text)).to.deep.equal(['one', 'two']);
+      expect(fanout.published).to.have.length(2);
+    });
+
+    it('is the user\'s, whatever the case of the name, so a new connection does not start a new budget', async () => {
+      const { postMessage, identity, budget } = setup({ burst: 1, perSecond: 1 });
+      await postMessage.execute({ identity, username: 'Alice', text: 'one', room: 'general' });
+      const again = { username: 'ALICE', expiresAt: identity.expiresAt };
+      await expectRejectsCode(postMessage.execute({ identity: again, username: 'alice', text: 'two', room: 'general' }), 'RATE_LIMITED');
+      expect(budget.taken.map(({ key }) => key)).to.deep.equal(['alice', 'alice']);
+    });
+
+    it('refills with time', async () => {
+      const { postMessage, identity, clock } = setup({ burst: 1, perSecond: 1 });
+      await postMessage.execute({ identity, username: 'Alice', text: 'one', room: 'general' });
+      clock.advance(1000);
+      await postMessage.execute({ identity, username: 'Alice', text: 'two', room: 'general' });
+    });
+
+    it('is not spent by a message refused for its content or its sender', async () => {
+      const { postMessage, identity, budget } = setup({ burst: 1, perSecond: 1 });
+      await expectRejectsCode(postMessage.execute({ identity, username: 'Alice', text: ' ', room: 'general' }), 'EMPTY_MESSAGE');
+      await expectRejectsCode(postMessage.execute({ identity: undefined, username: 'Alice', text: 'hi', room: 'general' }), 'NOT_AUTHENTICATED');
+      expect(budget.taken).to.deep.equal([]);
+      await postMessage.execute({ identity, username: 'Alice', text: 'hi', room: 'general' });
     });
   });
 });

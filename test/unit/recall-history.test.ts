@@ -16,7 +16,7 @@ async function setup({ stored, rooms = ['general'] }: { stored: number; rooms?: 
     const room = rooms[(i - 1) % rooms.length] as string;
     await messages.append({ room, username: 'alice', text: `message ${i}`, createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, i)) });
   }
-  const recallHistory = new RecallHistory(messages, new RequireRoom(roomRepository), { historyMax: HISTORY_MAX, messageMaxCharacters: 4000 });
+  const recallHistory = new RecallHistory(messages, new RequireRoom(roomRepository), { historyMax: HISTORY_MAX, messageMaxCharacters: 4000, roomsPerConnection: 50 });
   return { recallHistory, messages, rooms: roomRepository };
 }
 

@@ -24,6 +24,7 @@ const STATUS: Record<ErrorCode, number> = {
   UNKNOWN_ROOM: 404,
   NOT_A_MEMBER: 403,
   TOO_MANY_ROOMS: 409,
+  RATE_LIMITED: 429,
 };
 
 export interface HttpErrorReply {
@@ -69,7 +70,8 @@ export function httpErrorReply(error: unknown): HttpErrorReply {
   }
   if (isDomainError(error)) {
     const status = STATUS[error.code];
-    return { status, code: error.code, message: error.message, ...(status === 503 ? { retryAfterSeconds: RETRY_AFTER_UNAVAILABLE_SECONDS } : {}) };
+    const retryAfterSeconds = error.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_UNAVAILABLE_SECONDS : undefined);
+    return { status, code: error.code, message: error.message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
   }
   const type = (error as { type?: unknown } | null)?.type;
   const parserError = typeof type === 'string' ? PARSER_ERRORS[type] : undefined;

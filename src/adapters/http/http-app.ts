@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Login } from '../../application/login.js';
-import { NO_METRICS, type ChatMetrics, type Logger, type Throttle } from '../../application/ports.js';
+import { NO_METRICS, type ChatMetrics, type Logger, type RateLimiter } from '../../application/ports.js';
 import type { Credentials, Register, Session } from '../../application/register.js';
 import { EdgeError, httpErrorReply } from './error-status.js';
 import { opsRouter, type OpsOptions } from './ops-routes.js';
@@ -17,9 +17,9 @@ export interface HttpUseCases {
 }
 
 export interface HttpThrottles {
-  loginPerAccount: Throttle;
-  loginPerAddress: Throttle;
-  registerPerAddress: Throttle;
+  loginPerAccount: RateLimiter;
+  loginPerAddress: RateLimiter;
+  registerPerAddress: RateLimiter;
 }
 
 export interface HttpAppOptions {
@@ -42,8 +42,8 @@ function credentialsFrom(body: unknown): Credentials {
 }
 
 /** Spends one unit of `key`'s budget, or refuses with 429 and when to come back. */
-function throttle(budget: Throttle, key: string, what: string): void {
-  const retryAfterSeconds = budget.take(key);
+async function throttle(budget: RateLimiter, key: string, what: string): Promise<void> {
+  const retryAfterSeconds = await budget.take(key);
   if (retryAfterSeconds > 0) {
     throw new EdgeError(429, 'RATE_LIMITED', `too many ${what}; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
   }
@@ -59,14 +59,14 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
 
   router.post('/reg', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
-    throttle(throttles.registerPerAddress, options.clientAddress(ctx.req), 'registrations from your address');
+    await throttle(throttles.registerPerAddress, options.clientAddress(ctx.req), 'registrations from your address');
     ctx.status = 201;
     ctx.body = sessionBody(await useCases.register.execute(credentials));
   });
   router.post('/login', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
-    throttle(throttles.loginPerAddress, options.clientAddress(ctx.req), 'logins from your address');
-    throttle(throttles.loginPerAccount, credentials.username.toLowerCase(), 'logins to this account');
+    await throttle(throttles.loginPerAddress, options.clientAddress(ctx.req), 'logins from your address');
+    await throttle(throttles.loginPerAccount, credentials.username.toLowerCase(), 'logins to this account');
     ctx.body = sessionBody(await useCases.login.execute(credentials));
   });
 
@@ -109,10 +109,11 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   return app;
 }
 
-/** Koa leaves unmatched requests as bodiless 404/405; every error here has a JSON body. */
+/** Koa leaves unmatched requests as bodiless 404/405/501; every error here has a JSON body. */
 function refuseUnanswered(ctx: Context): void {
   if (ctx.body != null) return;
   if (ctx.status === 404) throw new EdgeError(404, 'NOT_FOUND', `nothing at ${ctx.method} ${ctx.path}`);
+  if (ctx.status === 501) throw new EdgeError(501, 'NOT_IMPLEMENTED', `this server does not implement ${ctx.method}`);
   if (ctx.status === 405) {
     throw new EdgeError(405, 'METHOD_NOT_ALLOWED', `${ctx.path} does not take ${ctx.method}; allowed: ${ctx.response.get('Allow')}`);
   }

@@ -1,7 +1,24 @@
 import { DomainError } from '../../domain/errors.js';
 
-/** Node socket errors and SQLSTATEs that mean "the database is out of reach", not "this query is wrong". */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+/**
+ * Node socket errors and SQLSTATEs that mean "the database is out of reach",
+ * not "this query is wrong". EMFILE and ENFILE too: a process out of file
+ * descriptors cannot open a connection to it, which is an outage, not a fault.
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EMFILE',
+  'ENFILE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 
 export function isUnreachable(error: unknown): boolean {
   const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };

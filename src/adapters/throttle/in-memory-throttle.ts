@@ -27,7 +27,9 @@ export class InMemoryThrottle implements Throttle {
     this.refillPerMs = rate.count / (rate.perSeconds * 1000);
   }
 
-  take(key: string): number {
+  /** Spends `units` (at most the whole budget); 0 when allowed, else the seconds until it would be. */
+  take(key: string, units = 1): number {
+    const need = Math.min(units, this.rate.count);
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (bucket) {
@@ -38,11 +40,11 @@ export class InMemoryThrottle implements Throttle {
       bucket = { tokens: this.rate.count, updatedAt: now };
       this.buckets.set(key, bucket);
     }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= need) {
+      bucket.tokens -= need;
       return 0;
     }
-    return Math.ceil((1 - bucket.tokens) / this.refillPerMs / 1000);
+    return Math.ceil((need - bucket.tokens) / this.refillPerMs / 1000);
   }
 
   forget(key: string): void {

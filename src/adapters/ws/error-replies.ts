@@ -3,43 +3,44 @@ import { isDomainError, type ErrorCode } from '../../domain/errors.js';
 export type WireErrorCode = ErrorCode | 'INTERNAL';
 
 /**
- * The WebSocket edge's one table from domain code to what the connection
- * does besides sending the error frame (whose code is the domain code).
- * Exhaustive, so a new domain code does not compile until this edge decides.
- * Codes only registration raises are here too: they get a frame, never a crash.
+ * The WebSocket edge's one table from domain code to the code its error
+ * frame carries. Exhaustive, so a new domain code does not compile until
+ * this edge decides. Codes only the HTTP routes raise cannot come from a
+ * frame: if one ever does, it is a fault, logged and answered INTERNAL.
  */
-const EFFECT: Record<ErrorCode, 'none' | 'unauthorize'> = {
-  INVALID_USERNAME: 'none',
-  INVALID_PASSWORD: 'none',
-  USERNAME_TAKEN: 'none',
-  INVALID_CREDENTIALS: 'none',
-  INVALID_TOKEN: 'none',
-  TOKEN_EXPIRED: 'unauthorize',
-  USERNAME_MISMATCH: 'none',
-  NOT_AUTHENTICATED: 'none',
-  EMPTY_MESSAGE: 'none',
-  MESSAGE_TOO_LONG: 'none',
-  INVALID_FORMAT: 'none',
-  UNAVAILABLE: 'none',
-  BUSY: 'none',
-  INVALID_ROOM: 'none',
-  UNKNOWN_ROOM: 'none',
-  NOT_A_MEMBER: 'none',
-  TOO_MANY_ROOMS: 'none',
-  INVALID_CLIENT_ID: 'none',
+const WIRE_CODE: Record<ErrorCode, WireErrorCode> = {
+  INVALID_USERNAME: 'INTERNAL',
+  INVALID_PASSWORD: 'INTERNAL',
+  USERNAME_TAKEN: 'INTERNAL',
+  INVALID_CREDENTIALS: 'INTERNAL',
+  BUSY: 'INTERNAL',
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  USERNAME_MISMATCH: 'USERNAME_MISMATCH',
+  NOT_AUTHENTICATED: 'NOT_AUTHENTICATED',
+  EMPTY_MESSAGE: 'EMPTY_MESSAGE',
+  MESSAGE_TOO_LONG: 'MESSAGE_TOO_LONG',
+  INVALID_FORMAT: 'INVALID_FORMAT',
+  UNAVAILABLE: 'UNAVAILABLE',
+  INVALID_ROOM: 'INVALID_ROOM',
+  UNKNOWN_ROOM: 'UNKNOWN_ROOM',
+  NOT_A_MEMBER: 'NOT_A_MEMBER',
+  TOO_MANY_ROOMS: 'TOO_MANY_ROOMS',
+  INVALID_CLIENT_ID: 'INVALID_CLIENT_ID',
+  RATE_LIMITED: 'RATE_LIMITED',
 };
 
 export interface ErrorReply {
   code: WireErrorCode;
   message: string;
-  unauthorize: boolean;
   /** Set when the failure was not deliberate: log it, tell the client nothing of it. */
   unexpected?: unknown;
 }
 
+const INTERNAL = 'the server could not handle this frame';
+
 export function errorReply(error: unknown): ErrorReply {
-  if (isDomainError(error)) {
-    return { code: error.code, message: error.message, unauthorize: EFFECT[error.code] === 'unauthorize' };
-  }
-  return { code: 'INTERNAL', message: 'the server could not handle this frame', unauthorize: false, unexpected: error };
+  if (!isDomainError(error)) return { code: 'INTERNAL', message: INTERNAL, unexpected: error };
+  const code = WIRE_CODE[error.code];
+  return code === 'INTERNAL' ? { code, message: INTERNAL, unexpected: error } : { code, message: error.message };
 }

@@ -1,3 +1,4 @@
+import type { ChatReply, ReplyContext } from '../../application/chat-exchange.js';
 import type { Message } from '../../domain/message.js';
 import { DEFAULT_ROOM } from '../../domain/room.js';
 
@@ -55,10 +56,7 @@ export const presenceEventFrame = (name: string, event: 'join' | 'leave', userna
 export const infoFrame = (code: InfoCode, message: string): string => JSON.stringify({ type: 'info', code, message });
 
 /** Names the request an error answers: the room of a room command, the room and clientId of a post. */
-export interface ErrorContext {
-  room?: string | undefined;
-  clientId?: string | undefined;
-}
+export type ErrorContext = ReplyContext;
 
 /**
  * The room is left out for general, so that clients of the original protocol
@@ -72,3 +70,29 @@ export const errorFrame = (code: string, message: string, context?: ErrorContext
     room: context?.room === DEFAULT_ROOM ? undefined : context?.room,
     clientId: context?.clientId,
   });
+
+/** The replies that are one frame each; stored messages and errors need the connection (see connection.ts). */
+export type FrameReply = Exclude<ChatReply, { kind: 'messages' } | { kind: 'error' }>;
+
+export function replyFrame(reply: FrameReply): string {
+  switch (reply.kind) {
+    case 'authenticated':
+      return infoFrame('AUTHENTICATED', `authorized as ${reply.username}`);
+    case 'expired':
+      return infoFrame('TOKEN_EXPIRED', 'your token has expired; send "auth <token>" with a fresh one');
+    case 'duplicate':
+      return duplicateFrame(reply.message);
+    case 'history':
+      return historyFrame(reply.original ? undefined : reply.room, reply.messages, reply.more);
+    case 'catchup':
+      return catchUpFrame(reply.room, reply.messages, reply.more);
+    case 'joined':
+      return joinedFrame(reply.room);
+    case 'left':
+      return leftFrame(reply.room);
+    case 'presence':
+      return presenceFrame(reply.room, reply.users);
+    case 'presenceChange':
+      return presenceEventFrame(reply.room, reply.present ? 'join' : 'leave', reply.username);
+  }
+}

@@ -7,16 +7,10 @@
  * extensions. docs/protocol.md is the contract.
  */
 
+import type { ChatCommand, ReplyContext } from '../../application/chat-exchange.js';
 import { DEFAULT_ROOM } from '../../domain/room.js';
 
-export type Command =
-  | { kind: 'auth'; username: string; token: string }
-  | { kind: 'post'; username: string; text: string; room: string; clientId: string | undefined }
-  /** `limit` may exceed the cap (it is clamped); Infinity means "as many as allowed". */
-  | { kind: 'history'; room: string; limit: number; before?: number; after?: number; original?: boolean }
-  | { kind: 'join'; room: string; after: number | undefined }
-  | { kind: 'leave'; room: string }
-  | { kind: 'presence'; room: string };
+export type Command = ChatCommand;
 
 export type ProtocolErrorCode =
   | 'INVALID_JSON'
@@ -31,6 +25,8 @@ export interface ProtocolError {
   kind: 'error';
   code: ProtocolErrorCode;
   message: string;
+  /** The room and clientId of the frame, as far as they could be read: an error names the request it answers. */
+  context?: ReplyContext;
 }
 
 /** Any text that starts with a command word is a command, never chat, whatever follows. */
@@ -40,6 +36,13 @@ const TOKEN = /^\S+$/;
 const TYPES = ['join', 'leave', 'history', 'presence'] as const;
 
 const error = (code: ProtocolErrorCode, message: string): ProtocolError => ({ kind: 'error', code, message });
+
+/** The frame's room and clientId where they are well-typed, for the error that refuses it. */
+function withContext(refusal: ProtocolError, fields: Record<string, unknown>): ProtocolError {
+  const room = typeof fields.room === 'string' ? fields.room : undefined;
+  const clientId = typeof fields.clientId === 'string' && fields.type === undefined ? fields.clientId : undefined;
+  return room === undefined && clientId === undefined ? refusal : { ...refusal, context: { room, clientId } };
+}
 
 export function parseFrame(frame: string): Command | ProtocolError {
   let value: unknown;
@@ -52,8 +55,11 @@ export function parseFrame(frame: string): Command | ProtocolError {
     return error('INVALID_FORMAT', 'frame must be a JSON object: {"username": "...", "message": "..."}');
   }
   const fields = value as Record<string, unknown>;
-  if (fields.type !== undefined) return parseTyped(fields);
+  const command = fields.type === undefined ? parseOriginal(fields) : parseTyped(fields);
+  return command.kind === 'error' ? withContext(command, fields) : command;
+}
 
+function parseOriginal(fields: Record<string, unknown>): Command | ProtocolError {
   const { username, message } = fields;
   if (typeof username !== 'string' || typeof message !== 'string') {
     return error('INVALID_FORMAT', 'frame needs string fields "username" and "message"');

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { refuseOnSocket } from './http-refusal.js';
 
 export interface ConnectionLimits {
   maxConnections: number;
@@ -64,14 +65,7 @@ function originAllowed(request: IncomingMessage, allowed: readonly string[] | un
   }
 }
 
-const REASON_PHRASES = { 400: 'Bad Request', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
-
+/** Written on the raw socket: Koa never sees an upgrade request. */
 export function refuseUpgrade(socket: Duplex, { status, code, reason }: UpgradeRefusal): void {
-  const body = JSON.stringify({ error: { code, message: reason } });
-  socket.end(
-    `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\n` +
-      'Connection: close\r\nContent-Type: application/json\r\n' +
-      (status === 403 || status === 400 ? '' : 'Retry-After: 10\r\n') +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+  refuseOnSocket(socket, { status, code, message: reason, ...(status === 403 || status === 400 ? {} : { retryAfter: 10 }) });
 }

@@ -1,0 +1,47 @@
+import type { Message } from '../domain/message.js';
+
+/**
+ * What a client asks of its chat session, and what the session answers:
+ * the vocabulary between a transport and the application. Each edge reads
+ * commands from its own wire format and writes replies in it.
+ */
+
+export type ChatCommand =
+  | { kind: 'auth'; username: string; token: string }
+  | { kind: 'post'; username: string; text: string; room: string; clientId: string | undefined }
+  /** `limit` may exceed the cap (it is clamped); Infinity means "as many as allowed". `original`: the original protocol's `history N`. */
+  | { kind: 'history'; room: string; limit: number; before?: number; after?: number; original?: boolean }
+  | { kind: 'join'; room: string; after: number | undefined }
+  | { kind: 'leave'; room: string }
+  | { kind: 'presence'; room: string };
+
+/** Which request a reply answers, so that a client with several in flight can tell. */
+export interface ReplyContext {
+  room?: string | undefined;
+  clientId?: string | undefined;
+}
+
+export type ChatReply =
+  | { kind: 'authenticated'; username: string }
+  /** The token expired: the connection is unauthorized again. */
+  | { kind: 'expired' }
+  /** Stored messages for this client alone: what a catch-up held back, in id order. */
+  | { kind: 'messages'; messages: readonly Message[] }
+  /** The stored original of a repeated client id, to its sender alone. */
+  | { kind: 'duplicate'; message: Message }
+  | { kind: 'history'; room: string; messages: readonly Message[]; more: boolean; original: boolean }
+  | { kind: 'catchup'; room: string; messages: readonly Message[]; more: boolean }
+  | { kind: 'joined'; room: string }
+  | { kind: 'left'; room: string }
+  | { kind: 'presence'; room: string; users: readonly string[] }
+  /** A user arrived in (true) or left (false) a room this client hears presence of. */
+  | { kind: 'presenceChange'; room: string; username: string; present: boolean }
+  /** A refusal or a failure; the edge maps domain codes to its own wire, and hides anything else. */
+  | { kind: 'error'; error: unknown; context: ReplyContext | undefined };
+
+/** One client, as its session sees it: the output port each transport implements per connection. */
+export interface ChatPeer {
+  send(reply: ChatReply): void;
+  /** Resolves once the client has taken most of what was sent to it, or is gone: a catch-up reads its next page then. */
+  drained(): Promise<void>;
+}

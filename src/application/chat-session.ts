@@ -1,0 +1,307 @@
+import { DomainError, isDomainError } from '../domain/errors.js';
+import type { Message } from '../domain/message.js';
+import { assertValidRoomName, DEFAULT_ROOM } from '../domain/room.js';
+import type { Identity } from '../domain/user.js';
+import type { Authenticate } from './authenticate.js';
+import type { ChatCommand, ChatPeer, ReplyContext } from './chat-exchange.js';
+import type { JoinRoom } from './join-room.js';
+import type { ChatLimits, Clock, MessageRepository, PresenceBoard, RateLimiter } from './ports.js';
+import type { PostMessage } from './post-message.js';
+import type { RecallHistory } from './recall-history.js';
+import type { RequireRoom } from './require-room.js';
+import { RoomCursor } from './room-cursor.js';
+import type { RoomDirectory } from './room-directory.js';
+
+/** What every session of a node shares. */
+export interface SessionServices<Peer extends ChatPeer = ChatPeer> {
+  readonly authenticate: Authenticate;
+  readonly postMessage: PostMessage;
+  readonly recallHistory: RecallHistory;
+  readonly joinRoom: JoinRoom;
+  readonly requireRoom: RequireRoom;
+  /** Where a catch-up that found nothing learns whether its cursor is past the store's end. */
+  readonly messages: MessageRepository;
+  readonly presence: PresenceBoard;
+  /** Messages read by connections that are not authorized, per client address: catch-up and history alike. */
+  readonly anonymousReads: RateLimiter;
+  readonly clock: Clock;
+  readonly limits: ChatLimits;
+  readonly directory: RoomDirectory<ChatSession<Peer>>;
+  /** The node is shutting down: chat messages are refused, so that every one gets a definite answer. */
+  refusingPosts(): boolean;
+}
+
+interface RoomState {
+  readonly cursor: RoomCursor;
+  /**
+   * Hears the room's presence changes: set by a join frame or a presence
+   * request, so clients of the original protocol never see a frame they do not know.
+   */
+  hearsPresence: boolean;
+}
+
+/**
+ * One connection's chat: who it speaks for, which rooms it is in, what it
+ * was sent of each, and the rules of all that. Commands come in from the
+ * transport, replies go out through the peer; no sockets, no timers but the
+ * Clock's, so every rule is unit-tested without a network.
+ */
+export class ChatSession<Peer extends ChatPeer = ChatPeer> {
+  private identity: Identity | undefined;
+  private readonly rooms = new Map<string, RoomState>();
+  /** Joins and leaves of this connection, one after the other, in the order they came. */
+  private roomChanges: Promise<void> = Promise.resolve();
+  private changingRooms = 0;
+  /** Settles when this connection's latest post has been stored or refused: history waits for it. */
+  private lastPost: Promise<unknown> = Promise.resolve();
+  private cancelExpiry: (() => void) | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly services: SessionServices<Peer>,
+    readonly peer: Peer,
+    /** Who the client is on the network: budgets of connections without a user are kept per address. */
+    readonly address: string,
+  ) {
+    // Clients of the original protocol know no rooms: they live in the default one.
+    this.enter(DEFAULT_ROOM);
+  }
+
+  get username(): string | undefined {
+    return this.identity?.username;
+  }
+
+  handle(command: ChatCommand): void {
+    try {
+      this.dispatch(command);
+    } catch (error) {
+      this.fail(error, contextOf(command));
+    }
+  }
+
+  /** Resumes `general` after a cursor given with the connection, before any live message can come. */
+  resume(after: number): void {
+    const general = this.rooms.get(DEFAULT_ROOM) as RoomState;
+    general.hearsPresence = true;
+    this.peer.send({ kind: 'joined', room: DEFAULT_ROOM });
+    this.startCatchUp(DEFAULT_ROOM, general, after);
+  }
+
+  /** The room's live messages, in id order: those this connection is to be sent now (the batch itself when all are new). */
+  live(room: string, messages: readonly Message[]): readonly Message[] {
+    return this.rooms.get(room)?.cursor.live(messages) ?? [];
+  }
+
+  presenceChanged(room: string, username: string, present: boolean): void {
+    if (this.rooms.get(room)?.hearsPresence) this.peer.send({ kind: 'presenceChange', room, username, present });
+  }
+
+  /** The connection is gone: out of every room, no timer left. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const room of [...this.rooms.keys()]) this.exit(room);
+    this.cancelExpiry?.();
+  }
+
+  private dispatch(command: ChatCommand): void {
+    switch (command.kind) {
+      case 'auth':
+        return this.authorize(this.services.authenticate.execute(command));
+      case 'post':
+        return this.post(command);
+      case 'history':
+        return this.history(command);
+      case 'join':
+        return this.changeRooms(command.room, () => this.join(command.room, command.after));
+      case 'leave':
+        return this.changeRooms(command.room, async () => this.leave(command.room));
+      case 'presence':
+        return this.presence(command.room);
+    }
+  }
+
+  private authorize(identity: Identity): void {
+    this.peer.send({ kind: 'authenticated', username: identity.username });
+    this.identify(identity);
+    this.cancelExpiry?.();
+    // When the token expires the connection is unauthorized again, and told so.
+    this.cancelExpiry = this.services.clock.schedule(identity.expiresAt.getTime() - this.services.clock.now().getTime(), () => {
+      if (this.identity !== identity) return;
+      this.identify(undefined);
+      this.peer.send({ kind: 'expired' });
+    });
+  }
+
+  /** A post waits for the joins and leaves sent before it, with the identity it came with. */
+  private post(command: Extract<ChatCommand, { kind: 'post' }>): void {
+    const identity = this.identity;
+    const store = () => this.store(identity, command);
+    this.lastPost = this.changingRooms > 0 ? this.roomChanges.then(store) : store();
+  }
+
+  private store(identity: Identity | undefined, { username, text, room, clientId }: Extract<ChatCommand, { kind: 'post' }>): Promise<void> {
+    const context = { room, clientId };
+    try {
+      if (this.services.refusingPosts()) {
+        throw new DomainError('UNAVAILABLE', 'the server is shutting down; message not stored, send it again after reconnecting');
+      }
+      if (!this.rooms.has(room)) {
+        assertValidRoomName(room);
+        throw new DomainError('NOT_A_MEMBER', `join "${room}" before posting to it: {"type": "join", "room": "${room}"}`);
+      }
+    } catch (error) {
+      this.fail(error, context);
+      return Promise.resolve();
+    }
+    // No reply on success: the broadcast copy is the sender's acknowledgement.
+    // A repeated client id is answered to the sender alone, with the original.
+    return this.services.postMessage.execute({ identity, username, text, room, clientId }).then(
+      ({ message, duplicate }) => {
+        if (duplicate) this.peer.send({ kind: 'duplicate', message });
+      },
+      (error: unknown) => {
+        if (isDomainError(error) && error.code === 'TOKEN_EXPIRED' && this.identity === identity) this.identify(undefined);
+        this.fail(error, context);
+      },
+    );
+  }
+
+  private history(query: Extract<ChatCommand, { kind: 'history' }>): void {
+    const { room, limit, before, after, original = false } = query;
+    // Read your own writes: history includes what this connection posted before asking.
+    this.lastPost
+      .then(() => this.paceRead(Math.min(limit, this.services.limits.historyMax)))
+      .then(() => this.services.recallHistory.execute({ room, limit, before, after }))
+      .then(
+        (page) => this.peer.send({ kind: 'history', room, messages: page.messages, more: page.more, original }),
+        (error: unknown) => this.fail(error, { room }),
+      );
+  }
+
+  private changeRooms(room: string, change: () => Promise<void>): void {
+    this.changingRooms += 1;
+    this.roomChanges = this.roomChanges
+      .then(change)
+      .catch((error: unknown) => this.fail(error, { room }))
+      .finally(() => (this.changingRooms -= 1));
+  }
+
+  private async join(room: string, after: number | undefined): Promise<void> {
+    const { roomsPerConnection } = this.services.limits;
+    if (!this.rooms.has(room) && this.rooms.size >= roomsPerConnection) {
+      throw new DomainError('TOO_MANY_ROOMS', `a connection may be in at most ${roomsPerConnection} rooms; leave one first`);
+    }
+    await this.services.joinRoom.execute({ room, identity: this.identity });
+    if (this.closed) return;
+    const joined = this.enter(room);
+    joined.hearsPresence = true;
+    this.peer.send({ kind: 'joined', room });
+    if (after !== undefined) this.startCatchUp(room, joined, after);
+  }
+
+  private leave(room: string): void {
+    assertValidRoomName(room);
+    if (!this.rooms.has(room)) throw new DomainError('NOT_A_MEMBER', `this connection is not in "${room}"`);
+    this.exit(room);
+    this.peer.send({ kind: 'left', room });
+  }
+
+  private presence(room: string): void {
+    assertValidRoomName(room);
+    const state = this.rooms.get(room);
+    if (state) state.hearsPresence = true;
+    const { presence, directory, requireRoom } = this.services;
+    // Someone in the room, here or on another node, means it exists.
+    if (directory.members(room) || presence.users(room).length > 0) {
+      this.peer.send({ kind: 'presence', room, users: presence.users(room) });
+      return;
+    }
+    requireRoom.execute({ room }).then(
+      () => this.peer.send({ kind: 'presence', room, users: presence.users(room) }),
+      (error: unknown) => this.fail(error, { room }),
+    );
+  }
+
+  private startCatchUp(room: string, state: RoomState, after: number): void {
+    void this.catchUp(room, state, state.cursor.beginCatchUp(after));
+  }
+
+  /**
+   * Sends the room's messages after the cursor in pages, then what was
+   * published meanwhile, then hands over to live delivery. A newer catch-up
+   * of the room supersedes this one: its pages are then dropped unsent.
+   */
+  private async catchUp(room: string, state: RoomState, generation: number): Promise<void> {
+    const { cursor } = state;
+    const { recallHistory, messages, limits } = this.services;
+    const current = (): boolean => !this.closed && this.rooms.get(room) === state && cursor.isCurrent(generation);
+    try {
+      for (;;) {
+        await this.peer.drained();
+        if (!current()) return;
+        await this.paceRead(limits.historyMax);
+        if (!current()) return;
+        const found = await recallHistory.execute({ room, after: cursor.nextPage(generation), limit: Infinity });
+        const storeEnd = found.messages.length === 0 && !found.more ? await messages.lastId() : undefined;
+        const step = current() ? cursor.page(generation, found.messages, found.more, storeEnd) : undefined;
+        if (!step) return;
+        this.peer.send({ kind: 'catchup', room, messages: step.page, more: step.more });
+        if (step.then.length > 0) this.peer.send({ kind: 'messages', messages: step.then });
+        if (!step.more) return;
+      }
+    } catch (error) {
+      if (!current()) return;
+      // Live delivery from here would leave a hole: the room is left, to be joined again.
+      this.exit(room);
+      this.fail(error, { room });
+    }
+  }
+
+  /** Connections without a user read at a bounded rate per address, so that none can load the store for everyone. */
+  private async paceRead(messages: number): Promise<void> {
+    const { anonymousReads, clock } = this.services;
+    while (!this.identity && !this.closed) {
+      const waitSeconds = await anonymousReads.take(this.address, messages);
+      if (waitSeconds === 0) return;
+      await new Promise<void>((resolve) => clock.schedule(waitSeconds * 1000, resolve));
+    }
+  }
+
+  private enter(room: string): RoomState {
+    const existing = this.rooms.get(room);
+    if (existing) return existing;
+    const state: RoomState = { cursor: new RoomCursor(), hearsPresence: false };
+    this.rooms.set(room, state);
+    this.services.directory.enter(room, this, this.username);
+    return state;
+  }
+
+  private exit(room: string): void {
+    if (!this.rooms.delete(room)) return;
+    this.services.directory.exit(room, this, this.username);
+  }
+
+  /** Who the connection is, with the presence changes that follow. */
+  private identify(identity: Identity | undefined): void {
+    const before = this.username;
+    this.identity = identity;
+    this.services.directory.identify(this.rooms.keys(), before, this.username);
+  }
+
+  private fail(error: unknown, context: ReplyContext | undefined): void {
+    this.peer.send({ kind: 'error', error, context });
+  }
+}
+
+/** What an error names so that the client knows which request failed. */
+function contextOf(command: ChatCommand): ReplyContext | undefined {
+  switch (command.kind) {
+    case 'auth':
+      return undefined;
+    case 'post':
+      return { room: command.room, clientId: command.clientId };
+    default:
+      return { room: command.room };
+  }
+}

@@ -1,0 +1,528 @@
+import { expect } from 'chai';
+import { Authenticate } from '../../src/application/authenticate.js';
+import type { ChatCommand, ChatPeer, ChatReply } from '../../src/application/chat-exchange.js';
+import { ChatSessions } from '../../src/application/chat-sessions.js';
+import { JoinRoom } from '../../src/application/join-room.js';
+import type { MessageRepository } from '../../src/application/ports.js';
+import { PostMessage } from '../../src/application/post-message.js';
+import { RecallHistory } from '../../src/application/recall-history.js';
+import { RequireRoom } from '../../src/application/require-room.js';
+import { isDomainError } from '../../src/domain/errors.js';
+import { ClockedRateLimiter } from '../fakes/clocked-rate-limiter.js';
+import { FakeTokenService } from '../fakes/fake-token-service.js';
+import { FixedClock } from '../fakes/fixed-clock.js';
+import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
+import { InMemoryRoomRepository } from '../fakes/in-memory-room-repository.js';
+import { RecordingFanout } from '../fakes/recording-fanout.js';
+import { RecordingPresence } from '../fakes/recording-presence.js';
+
+/** A client as the session sees it: replies recorded as short lines, a send buffer that drains when the test says. */
+class RecordingPeer implements ChatPeer {
+  readonly replies: ChatReply[] = [];
+  private gate: { promise: Promise<void>; open: () => void } | undefined;
+
+  send(reply: ChatReply): void {
+    this.replies.push(reply);
+  }
+
+  drained(): Promise<void> {
+    return this.gate?.promise ?? Promise.resolve();
+  }
+
+  /** From now on the client reads nothing until release(). */
+  stall(): void {
+    let open = () => {};
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.gate = { promise, open };
+  }
+
+  release(): void {
+    this.gate?.open();
+    this.gate = undefined;
+  }
+
+  /** Every reply as one line, e.g. "joined dev", "catchup dev 1,2 more", "error NOT_A_MEMBER dev". */
+  get lines(): string[] {
+    return this.replies.map(line);
+  }
+
+  /** The ids sent for a room, live and caught up, in the order sent. */
+  idsOf(room: string): number[] {
+    return this.replies.flatMap((reply) => {
+      if (reply.kind === 'messages') return reply.messages.filter((m) => m.room === room).map(({ id }) => id);
+      if (reply.kind === 'catchup' && reply.room === room) return reply.messages.map(({ id }) => id);
+      return [];
+    });
+  }
+
+  clear(): void {
+    this.replies.length = 0;
+  }
+}
+
+function line(reply: ChatReply): string {
+  const ids = (messages: ReadonlyArray<{ id: number }>) => messages.map(({ id }) => id).join(',');
+  switch (reply.kind) {
+    case 'authenticated':
+      return `authenticated ${reply.username}`;
+    case 'expired':
+      return 'expired';
+    case 'messages':
+      return `messages ${ids(reply.messages)}`;
+    case 'duplicate':
+      return `duplicate ${reply.message.id}`;
+    case 'history':
+      return `history ${reply.room} ${ids(reply.messages)}${reply.more ? ' more' : ''}${reply.original ? ' original' : ''}`;
+    case 'catchup':
+      return `catchup ${reply.room} ${ids(reply.messages)}${reply.more ? ' more' : ''}`;
+    case 'joined':
+    case 'left':
+      return `${reply.kind} ${reply.room}`;
+    case 'presence':
+      return `presence ${reply.room} ${reply.users.join(',')}`;
+    case 'presenceChange':
+      return `presence ${reply.room} ${reply.present ? '+' : '-'}${reply.username}`;
+    case 'error': {
+      const code = isDomainError(reply.error) ? reply.error.code : 'INTERNAL';
+      return ['error', code, reply.context?.room, reply.context?.clientId].filter(Boolean).join(' ');
+    }
+  }
+}
+
+/** Lets every promise chain that can move, move: sessions answer asynchronously, never on a timer of their own. */
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+interface Options {
+  historyMax?: number;
+  roomsPerConnection?: number;
+  /** Messages per user: burst, refilled at one a second. */
+  messageBurst?: number;
+  /** Messages read without a user, per address: burst, refilled at this rate. */
+  anonymousBurst?: number;
+  anonymousPerSecond?: number;
+  messages?: MessageRepository;
+}
+
+function setup(options: Options = {}) {
+  const clock = new FixedClock();
+  const store = new InMemoryMessageRepository();
+  const messages = options.messages ?? store;
+  const rooms = new InMemoryRoomRepository(() => clock.now());
+  const fanout = new RecordingFanout();
+  const tokens = new FakeTokenService(clock, 60_000);
+  const presence = new RecordingPresence();
+  const limits = { historyMax: options.historyMax ?? 3, messageMaxCharacters: 100, roomsPerConnection: options.roomsPerConnection ?? 3 };
+  const requireRoom = new RequireRoom(rooms);
+  const anonymousReads = new ClockedRateLimiter(clock, options.anonymousBurst, options.anonymousPerSecond);
+  const sessions = new ChatSessions({
+    authenticate: new Authenticate(tokens),
+    postMessage: new PostMessage(messages, fanout, clock, limits, new ClockedRateLimiter(clock, options.messageBurst, 1)),
+    recallHistory: new RecallHistory(messages, requireRoom, limits),
+    joinRoom: new JoinRoom(rooms),
+    requireRoom,
+    messages,
+    presence,
+    anonymousReads,
+    clock,
+    limits,
+  });
+  // Live delivery as a transport does it: each published message to its room's members, through their cursors.
+  fanout.subscribe((message) => {
+    for (const member of sessions.directory.members(message.room) ?? []) {
+      const fresh = member.live(message.room, [message]);
+      if (fresh.length > 0) member.peer.send({ kind: 'messages', messages: fresh });
+    }
+  });
+  const connect = (address = '203.0.113.7') => {
+    const peer = new RecordingPeer();
+    return { peer, session: sessions.open(peer, address) };
+  };
+  const auth = (username: string): ChatCommand => ({ kind: 'auth', username, token: tokens.issue(username).token });
+  const post = (username: string, text: string, room = 'general', clientId?: string): ChatCommand => ({ kind: 'post', username, text, room, clientId });
+  /** Stores messages as if posted elsewhere before the test's connections came. */
+  const seed = async (room: string, count: number) => {
+    await rooms.ensure(room);
+    for (let i = 0; i < count; i++) await store.append({ room, username: 'zoe', text: `${room} ${i}`, createdAt: clock.now() });
+  };
+  return { clock, store, rooms, fanout, presence, sessions, anonymousReads, connect, auth, post, seed };
+}
+
+describe('ChatSession', () => {
+  describe('membership', () => {
+    it('is in general from its first moment, so a client of the original protocol posts and hears there', async () => {
+      const { connect, auth, post } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'hello'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'messages 1']);
+    });
+
+    it('refuses a post to a room it has not joined as NOT_A_MEMBER, naming the room and client id, storing nothing', async () => {
+      const { connect, auth, post, store, seed } = setup();
+      await seed('dev', 0);
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'hi', 'dev', 'c-1'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'error NOT_A_MEMBER dev c-1']);
+      expect(store.all()).to.deep.equal([]);
+    });
+
+    it('lets a user create a room by joining it, and then post there', async () => {
+      const { connect, auth, post, rooms } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle({ kind: 'join', room: 'dev', after: undefined });
+      session.handle(post('alice', 'hi', 'dev'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'joined dev', 'messages 1']);
+      expect(await rooms.exists('dev')).to.equal(true);
+    });
+
+    it('lets a connection without a user join a room that exists, but not create one', async () => {
+      const { connect, seed, rooms } = setup();
+      await seed('dev', 0);
+      const { peer, session } = connect();
+      session.handle({ kind: 'join', room: 'dev', after: undefined });
+      session.handle({ kind: 'join', room: 'spam', after: undefined });
+      await settle();
+      expect(peer.lines).to.deep.equal(['joined dev', 'error UNKNOWN_ROOM spam']);
+      expect(await rooms.exists('spam')).to.equal(false);
+    });
+
+    it(`refuses a join past the room cap as TOO_MANY_ROOMS, general counting`, async () => {
+      const { connect, auth } = setup({ roomsPerConnection: 3 });
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      for (const room of ['a', 'b', 'c']) session.handle({ kind: 'join', room, after: undefined });
+      session.handle({ kind: 'join', room: 'a', after: undefined });
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'joined a', 'joined b', 'error TOO_MANY_ROOMS c', 'joined a']);
+    });
+
+    it('leaves a room: no more of its messages, and posting there is refused again', async () => {
+      const { connect, auth, post } = setup();
+      const alice = connect();
+      const bob = connect();
+      alice.session.handle(auth('alice'));
+      bob.session.handle(auth('bob'));
+      for (const { session } of [alice, bob]) session.handle({ kind: 'join', room: 'dev', after: undefined });
+      await settle();
+      alice.session.handle({ kind: 'leave', room: 'dev' });
+      alice.session.handle(post('alice', 'still here?', 'dev'));
+      bob.session.handle(post('bob', 'hi', 'dev'));
+      await settle();
+      expect(alice.peer.lines.slice(-2)).to.deep.equal(['left dev', 'error NOT_A_MEMBER dev']);
+      expect(alice.peer.lines).to.include('presence dev +bob');
+      expect(alice.peer.idsOf('dev')).to.deep.equal([]);
+      expect(bob.peer.idsOf('dev')).to.deep.equal([1]);
+    });
+
+    it('refuses to leave a room it is not in as NOT_A_MEMBER', async () => {
+      const { connect } = setup();
+      const { peer, session } = connect();
+      session.handle({ kind: 'leave', room: 'dev' });
+      await settle();
+      expect(peer.lines).to.deep.equal(['error NOT_A_MEMBER dev']);
+    });
+
+    it('takes joins and leaves in the order they came, though a join waits for the store', async () => {
+      const { connect, auth } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle({ kind: 'join', room: 'dev', after: undefined });
+      session.handle({ kind: 'leave', room: 'dev' });
+      session.handle({ kind: 'join', room: 'dev', after: undefined });
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'joined dev', 'left dev', 'joined dev']);
+    });
+
+    it('once closed, is in no room and holds no timer', async () => {
+      const { connect, auth, sessions, clock } = setup();
+      const { session } = connect();
+      session.handle(auth('alice'));
+      session.handle({ kind: 'join', room: 'dev', after: undefined });
+      await settle();
+      sessions.close(session);
+      expect(sessions.directory.members('general')).to.equal(undefined);
+      expect(sessions.directory.members('dev')).to.equal(undefined);
+      expect(clock.pending).to.equal(0);
+      expect(sessions.count).to.equal(0);
+    });
+
+    it('refuses posts as UNAVAILABLE once the node is shutting down, storing nothing', async () => {
+      const { connect, auth, post, sessions, store } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      sessions.refusePosts();
+      session.handle(post('alice', 'too late', 'general', 'c-9'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'error UNAVAILABLE general c-9']);
+      expect(store.all()).to.deep.equal([]);
+    });
+  });
+
+  describe('posting', () => {
+    it('answers a repeated client id with the stored original, to the sender alone', async () => {
+      const { connect, auth, post } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'hello', 'general', 'c-1'));
+      session.handle(post('alice', 'hello', 'general', 'c-1'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'messages 1', 'duplicate 1']);
+    });
+
+    it('keeps one budget per user across connections and reconnects', async () => {
+      const { connect, auth, post, store } = setup({ messageBurst: 2 });
+      const first = connect();
+      first.session.handle(auth('alice'));
+      first.session.handle(post('alice', 'one'));
+      first.session.handle(post('alice', 'two'));
+      await settle();
+      const second = connect();
+      second.session.handle(auth('alice'));
+      second.session.handle(post('alice', 'three', 'general', 'c-3'));
+      await settle();
+      expect(second.peer.lines.at(-1)).to.equal('error RATE_LIMITED general c-3');
+      expect(store.all().map(({ text }) => text)).to.deep.equal(['one', 'two']);
+    });
+
+    it('answers history with what the connection posted before asking (read your writes)', async () => {
+      const { connect, auth, post } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'one'));
+      session.handle({ kind: 'history', room: 'general', limit: 10, original: true });
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'messages 1', 'history general 1 original']);
+    });
+  });
+
+  describe('token expiry', () => {
+    it('at the token\'s expiry, says so and is unauthorized: posts are refused, presence ends', async () => {
+      const { connect, auth, post, clock, presence } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      clock.advance(60_000);
+      session.handle(post('alice', 'after'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'expired', 'error NOT_AUTHENTICATED general']);
+      expect(presence.updates).to.deep.equal(['general +alice', 'general -alice']);
+    });
+
+    it('a fresh auth before the expiry replaces it: the old one never fires', async () => {
+      const { connect, auth, clock } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      clock.advance(30_000);
+      session.handle(auth('alice'));
+      clock.advance(40_000);
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'authenticated alice']);
+      clock.advance(20_000);
+      expect(peer.lines.at(-1)).to.equal('expired');
+    });
+
+    it('a post that finds the token expired before its timer fired unauthorizes the connection', async () => {
+      const { connect, auth, post, clock, sessions } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      // The clock moves without running timers, as a late timer would.
+      (clock as unknown as { millis: number }).millis += 60_000;
+      session.handle(post('alice', 'late'));
+      await settle();
+      expect(peer.lines.at(-1)).to.equal('error TOKEN_EXPIRED general');
+      expect(sessions.authorizedCount).to.equal(0);
+    });
+  });
+
+  describe('presence', () => {
+    it('reports a user present in each room of the connection, once however many connections', async () => {
+      const { connect, auth, presence } = setup();
+      const phone = connect();
+      const laptop = connect();
+      phone.session.handle(auth('alice'));
+      laptop.session.handle(auth('alice'));
+      phone.session.handle({ kind: 'join', room: 'dev', after: undefined });
+      await settle();
+      expect(presence.users('general')).to.deep.equal(['alice']);
+      expect(presence.users('dev')).to.deep.equal(['alice']);
+      expect(presence.updates).to.deep.equal(['general +alice', 'dev +alice']);
+    });
+
+    it('tells arrivals and departures only to members that joined with a frame or asked, never to an original client', async () => {
+      const { connect, auth } = setup();
+      const original = connect();
+      const modern = connect();
+      modern.session.handle({ kind: 'presence', room: 'general' });
+      await settle();
+      const bob = connect();
+      bob.session.handle(auth('bob'));
+      bob.session.handle({ kind: 'leave', room: 'general' });
+      await settle();
+      expect(original.peer.lines).to.deep.equal([]);
+      expect(modern.peer.lines).to.deep.equal(['presence general ', 'presence general +bob', 'presence general -bob']);
+    });
+
+    it('answers presence of a room nobody is in from the store: UNKNOWN_ROOM when it does not exist', async () => {
+      const { connect, seed } = setup();
+      await seed('quiet', 0);
+      const { peer, session } = connect();
+      session.handle({ kind: 'presence', room: 'quiet' });
+      session.handle({ kind: 'presence', room: 'nowhere' });
+      await settle();
+      expect(peer.lines).to.deep.equal(['presence quiet ', 'error UNKNOWN_ROOM nowhere']);
+    });
+  });
+
+  describe('catch-up', () => {
+    it('resumes general from a cursor: joined, pages of HISTORY_MAX, then live', async () => {
+      const { connect, seed, auth, post } = setup({ historyMax: 3 });
+      await seed('general', 5);
+      const { peer, session } = connect();
+      session.resume(1);
+      await settle();
+      const other = connect();
+      other.session.handle(auth('bob'));
+      other.session.handle(post('bob', 'live'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['joined general', 'catchup general 2,3,4 more', 'catchup general 5', 'presence general +bob', 'messages 6']);
+    });
+
+    it('reads the next page only once the client has taken the last one', async () => {
+      const { connect, seed } = setup({ historyMax: 2 });
+      await seed('general', 4);
+      const { peer, session } = connect();
+      peer.stall();
+      session.resume(0);
+      await settle();
+      expect(peer.lines).to.deep.equal(['joined general']);
+      peer.release();
+      await settle();
+      expect(peer.idsOf('general')).to.deep.equal([1, 2, 3, 4]);
+    });
+
+    it('holds what is posted during a catch-up and sends it after the last page, once', async () => {
+      const { connect, seed, auth, post } = setup({ historyMax: 2 });
+      await seed('general', 4);
+      const { peer, session } = connect();
+      const bob = connect();
+      bob.session.handle(auth('bob'));
+      peer.stall();
+      session.resume(0);
+      bob.session.handle(post('bob', 'during'));
+      await settle();
+      peer.release();
+      await settle();
+      expect(peer.idsOf('general')).to.deep.equal([1, 2, 3, 4, 5]);
+    });
+
+    for (const [first, second] of [
+      [3, 0],
+      [20, 5],
+      [0, 0],
+      [5, 20],
+    ] as const) {
+      it(`a second join with a cursor (${first} then ${second}) supersedes the first: every message after ${second} once, none twice`, async () => {
+        const { connect, seed, auth } = setup({ historyMax: 3 });
+        await seed('dev', 25);
+        const { peer, session } = connect();
+        session.handle(auth('alice'));
+        session.handle({ kind: 'join', room: 'dev', after: first });
+        session.handle({ kind: 'join', room: 'dev', after: second });
+        await settle();
+        const sent = peer.idsOf('dev');
+        expect(new Set(sent).size, `twice in ${sent}`).to.equal(sent.length);
+        for (let id = second + 1; id <= 25; id++) expect(sent, `missing ${id}`).to.include(id);
+        expect(peer.lines.filter((l) => l.startsWith('joined'))).to.deep.equal(['joined dev', 'joined dev']);
+      });
+    }
+
+    it('a join of general with a cursor supersedes the one the URL started', async () => {
+      const { connect, seed } = setup({ historyMax: 3 });
+      await seed('general', 12);
+      const { peer, session } = connect();
+      session.resume(9);
+      session.handle({ kind: 'join', room: 'general', after: 0 });
+      await settle();
+      expect([...peer.idsOf('general')].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
+    });
+
+    it('from a cursor past the store\'s end (a restore), sends the messages stored next, though their ids are below it', async () => {
+      const { connect, seed, auth, post } = setup();
+      await seed('general', 2);
+      const { peer, session } = connect();
+      session.resume(500);
+      await settle();
+      const bob = connect();
+      bob.session.handle(auth('bob'));
+      bob.session.handle(post('bob', 'after the restore'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['joined general', 'catchup general ', 'presence general +bob', 'messages 3']);
+    });
+
+    it('when a page cannot be read, says so and leaves the room, so that no live message comes after a hole', async () => {
+      const store = new InMemoryMessageRepository();
+      const failing: MessageRepository = {
+        append: (message) => store.append(message),
+        since: (after, limit) => store.since(after, limit),
+        lastId: () => store.lastId(),
+        page: async (query) => (query.after === undefined ? store.page(query) : Promise.reject(new Error('connection lost'))),
+      };
+      const { connect, auth, sessions } = setup({ messages: failing });
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle({ kind: 'join', room: 'dev', after: 0 });
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'joined dev', 'error INTERNAL dev']);
+      expect(sessions.directory.members('dev')).to.equal(undefined);
+    });
+
+    describe('for connections without a user', () => {
+      it('reads at a bounded rate per address: a page waits for the budget, on the clock', async () => {
+        const { connect, seed, clock, anonymousReads } = setup({ historyMax: 3, anonymousBurst: 6, anonymousPerSecond: 3 });
+        await seed('general', 9);
+        const { peer, session } = connect('198.51.100.1');
+        session.resume(0);
+        await settle();
+        expect(peer.idsOf('general')).to.deep.equal([1, 2, 3, 4, 5, 6]);
+        clock.advance(999);
+        await settle();
+        expect(peer.idsOf('general')).to.have.length(6);
+        clock.advance(1);
+        await settle();
+        expect(peer.idsOf('general')).to.have.length(9);
+        expect(new Set(anonymousReads.taken.map(({ key }) => key))).to.deep.equal(new Set(['198.51.100.1']));
+      });
+
+      it('shares the budget between the connections of one address, and paces history the same way', async () => {
+        const { connect, seed, clock } = setup({ historyMax: 3, anonymousBurst: 3, anonymousPerSecond: 3 });
+        await seed('general', 3);
+        const first = connect('198.51.100.1');
+        const second = connect('198.51.100.1');
+        first.session.handle({ kind: 'history', room: 'general', limit: 3, original: true });
+        second.session.handle({ kind: 'history', room: 'general', limit: 3, original: true });
+        await settle();
+        expect(first.peer.lines).to.deep.equal(['history general 1,2,3 original']);
+        expect(second.peer.lines).to.deep.equal([]);
+        clock.advance(1000);
+        await settle();
+        expect(second.peer.lines).to.deep.equal(['history general 1,2,3 original']);
+      });
+
+      it('does not pace a connection with a user', async () => {
+        const { connect, seed, auth, anonymousReads } = setup({ historyMax: 3, anonymousBurst: 0, anonymousPerSecond: 1 });
+        await seed('general', 9);
+        const { peer, session } = connect();
+        session.handle(auth('alice'));
+        session.handle({ kind: 'join', room: 'general', after: 0 });
+        await settle();
+        expect(peer.idsOf('general')).to.have.length(9);
+        expect(anonymousReads.taken).to.deep.equal([]);
+      });
+    });
+  });
+});
