@@ -14,6 +14,7 @@ export interface ThrottleRate {
  * Token buckets per key, in this process: `count` units, refilled evenly over
  * `perSeconds`. Memory is bounded: past `maxKeys` the least recently created
  * bucket is dropped, which at worst forgives that key early.
+ * Kept beside the RateLimiter adapters for the frame budget: synchronous on the per-frame hot path, per connection, never shared between nodes.
  */
 export class InMemoryThrottle implements Throttle {
   private readonly buckets = new Map<string, Bucket>();
