@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { RateLimiter } from '../../application/ports.js';
-import { take, windowOptions, type LimiterRate } from './rate-window.js';
+import { spend, windowOptions, type LimiterRate } from './rate-window.js';
 
 /**
  * Budgets per key in this process: for a single node, or for each node on
@@ -15,6 +15,6 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   take(key: string, units = 1): Promise<number> {
-    return take(this.limiter, this.rate, key, units);
+    return spend(this.limiter, this.rate, key, units);
   }
 }

@@ -40,7 +40,7 @@ export interface Consumer {
  * take of several units leaves them counted in its window (the library adds
  * before it compares), never in the next one.
  */
-export async function take(limiter: Consumer, rate: LimiterRate, key: string, units: number): Promise<number> {
+export async function spend(limiter: Consumer, rate: LimiterRate, key: string, units: number): Promise<number> {
   if (!Number.isInteger(units) || units < 1 || units > rate.count) {
     // More than the whole budget would be refused forever: a caller's mistake, not a refusal.
     throw new RangeError(`units must be a whole number from 1 to ${rate.count}, not ${units}`);

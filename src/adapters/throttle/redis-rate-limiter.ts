@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Logger, RateLimiter } from '../../application/ports.js';
-import { take, windowOptions, type LimiterRate } from './rate-window.js';
+import { spend, windowOptions, type LimiterRate } from './rate-window.js';
 
 /**
  * One budget kept in Redis, so every node of a deployment spends from the
@@ -32,7 +32,7 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   take(key: string, units = 1): Promise<number> {
-    return take(this.limiter, this.rate, key, units);
+    return spend(this.limiter, this.rate, key, units);
   }
 }
 
