@@ -184,9 +184,3 @@ export interface PresenceBoard {
   /** Returns the unsubscribe. Listeners are called synchronously for this node's own changes. */
   subscribe(listener: PresenceListener): () => void;
 }
-
-/** Keyed budgets against abuse, shared by every node of a deployment when they share a Redis. */
-export interface RateLimiter {
-  /** Spends `units` (default 1) of the key's budget: resolves 0 when allowed, else the whole seconds until it would be. Never rejects for a refusal. */
-  take(key: string, units?: number): Promise<number>;
-}

@@ -20,7 +20,9 @@ import { RedisPresence } from '../adapters/redis/redis-presence.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';
-import { InMemoryThrottle, type ThrottleRate } from '../adapters/throttle/in-memory-throttle.js';
+import { InMemoryThrottle } from '../adapters/throttle/in-memory-throttle.js';
+import { MemoryRateLimiter } from '../adapters/throttle/memory-rate-limiter.js';
+import { RedisRateLimits } from '../adapters/throttle/redis-rate-limiter.js';
 import { ChatGateway } from '../adapters/ws/chat-gateway.js';
 import type { WsConnection } from '../adapters/ws/connection.js';
 import { Authenticate } from '../application/authenticate.js';
@@ -34,7 +36,7 @@ import { RecallHistory } from '../application/recall-history.js';
 import { Register } from '../application/register.js';
 import { RequireRoom } from '../application/require-room.js';
 import { clientAddressFrom, trustedProxy } from './client-address.js';
-import type { Config } from './config.js';
+import type { Config, Rate } from './config.js';
 import { openDatabase } from './database.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { databaseProbe, ShutdownProbe } from './readiness.js';
@@ -72,6 +74,8 @@ interface Resources {
   store: KnexMessageRepository;
   fanout: MessageFanout;
   presence: PresenceBoard;
+  /** Budgets shared by the nodes of a deployment; each node's own without Redis. */
+  rateLimits: RedisRateLimits | undefined;
   rooms: KnexRoomRepository;
   hasher: NicedBcryptHasher;
   readiness: ReadinessProbe[];
@@ -87,6 +91,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: store, logger })
     : undefined;
   const redisPresence = config.redisUrl ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const rateLimits = config.redisUrl ? new RedisRateLimits({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
   const shutdown = new ShutdownProbe();
   const resources: Resources = {
     config,
@@ -96,6 +101,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     store,
     fanout: redisFanout ?? new InProcessFanout(),
     presence: redisPresence ?? new InProcessPresence(),
+    rateLimits,
     rooms: new KnexRoomRepository(db),
     hasher: new NicedBcryptHasher(config.bcryptCost, config.limits.hashConcurrency),
     readiness: [
@@ -147,7 +153,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       await gateway.close();
       sessions.stop();
       // After the gateway: its clients are gone, and the goodbye tells the other nodes at once.
-      await Promise.all([redisFanout?.close(), redisPresence?.close()]);
+      await Promise.all([redisFanout?.close(), redisPresence?.close(), rateLimits?.close()]);
       // Requests still in flight get a moment; a socket that trickles or says nothing does not hold the stop.
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, HTTP_STOP_GRACE_MS).unref())]);
       server.http.closeAllConnections();
@@ -165,7 +171,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
  * DI decorators: they are plain classes, built here. Nothing else asks the
  * container for anything.
  */
-function buildContainer({ config, logger, db, metrics, store, fanout, presence, rooms, hasher, readiness }: Resources): Container {
+function buildContainer({ config, logger, db, metrics, store, fanout, presence, rateLimits, rooms, hasher, readiness }: Resources): Container {
   const { limits } = config;
   const container = new Container({ defaultScope: 'Singleton' });
   const chatLimits: ChatLimits = {
@@ -174,8 +180,8 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
     roomsPerConnection: limits.roomsPerConnection,
   };
   const clientAddress = clientAddressFrom(limits.trustedProxies);
-  const budget = (rate: ThrottleRate, limit: string): RateLimiter =>
-    new CountingRateLimiter(inMemoryRateLimiter(new InMemoryThrottle(rate)), limit, metrics);
+  const budget = (rate: Rate, limit: string): RateLimiter =>
+    new CountingRateLimiter(rateLimits ? rateLimits.limiter(limit, rate) : new MemoryRateLimiter(rate), limit, metrics);
 
   container.bind(TYPES.UserRepository).toConstantValue(new KnexUserRepository(db));
   // One more than a page: the extra message tells whether more follow.
@@ -188,7 +194,7 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   container.bind(TYPES.Clock).toConstantValue(new SystemClock());
   container.bind(TYPES.Logger).toConstantValue(logger);
   container.bind(TYPES.ChatLimits).toConstantValue(chatLimits);
-  container.bind(TYPES.MessageBudget).toConstantValue(budget(limits.messagesPerUser, 'messages'));
+  container.bind(TYPES.MessageBudget).toConstantValue(budget(bucket(limits.messagesPerSecond, limits.messageBurst), 'messages'));
   container.bind(TYPES.AnonymousReadBudget).toConstantValue(budget(limits.anonymousReads, 'anonymous_reads'));
 
   container.bind(TYPES.Register).toDynamicValue((c) => new Register(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.TokenService)));
@@ -223,7 +229,7 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   container.bind(EDGES.ChatGateway).toDynamicValue(
     (c) =>
       new ChatGateway(c.get(TYPES.ChatSessions), c.get(TYPES.MessageFanout), logger, {
-        frameThrottle: new CountingThrottle(new InMemoryThrottle(limits.framesPerConnection), 'frames', metrics),
+        frameThrottle: new CountingThrottle(new InMemoryThrottle(bucket(limits.framesPerSecond, limits.frameBurst)), 'frames', metrics),
         maxConnections: limits.maxConnections,
         maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
         allowedOrigins: limits.allowedOrigins,
@@ -254,7 +260,7 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   return container;
 }
 
-/** Until the limiter shared through Redis is wired: the same budgets, kept by this node. */
-function inMemoryRateLimiter(throttle: InMemoryThrottle): RateLimiter {
-  return { take: async (key, units) => throttle.take(key, units) };
+/** A budget of `burst` per the time `perSecond` takes to spend it, in whole seconds (the shared limiter's windows are). */
+function bucket(perSecond: number, burst: number): Rate {
+  return { count: burst, perSeconds: Math.max(1, Math.round(burst / perSecond)) };
 }

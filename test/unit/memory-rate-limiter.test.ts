@@ -72,12 +72,18 @@ describe('MemoryRateLimiter', () => {
     expect(await limiter.take('10.0.0.1', 5), 'nothing carried into the next window').to.equal(0);
   });
 
-  it('rejects a take of more units than the whole budget, or of a fraction: a mistake, not a refusal', async () => {
+  it('rejects a take of no unit or of a fraction: a mistake, not a refusal', async () => {
     const { limiter } = setup(5, 60);
-    for (const units of [0, 6, 1.5, Number.NaN]) {
+    for (const units of [0, 1.5, Number.NaN]) {
       const failure = await limiter.take('alice', units).then(() => undefined, (error: unknown) => error);
       expect(failure, String(units)).to.be.instanceOf(RangeError);
     }
     expect(await limiter.take('alice', 5), 'nothing was spent').to.equal(0);
+  });
+
+  it('charges a take of more units than the whole budget the whole budget, so it can pass at all', async () => {
+    const { limiter } = setup(5, 60);
+    expect(await limiter.take('alice', 8)).to.equal(0);
+    expect(await limiter.take('alice')).to.equal(60);
   });
 });

@@ -41,12 +41,10 @@ export interface Consumer {
  * before it compares), never in the next one.
  */
 export async function spend(limiter: Consumer, rate: LimiterRate, key: string, units: number): Promise<number> {
-  if (!Number.isInteger(units) || units < 1 || units > rate.count) {
-    // More than the whole budget would be refused forever: a caller's mistake, not a refusal.
-    throw new RangeError(`units must be a whole number from 1 to ${rate.count}, not ${units}`);
-  }
+  if (!Number.isInteger(units) || units < 1) throw new RangeError(`units must be a whole number of at least 1, not ${units}`);
   try {
-    await limiter.consume(key, units);
+    // More than the whole budget would be refused forever: it costs the whole budget instead.
+    await limiter.consume(key, Math.min(units, rate.count));
     return 0;
   } catch (error) {
     if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
