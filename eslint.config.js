@@ -33,6 +33,9 @@ export default defineConfig(
       // `let x; const server = createServer(() => x?.accept()); x = ...` is a
       // deliberate forward reference from a callback, not a missed const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `catch (error) { reject(error) }` passes a caught error on, as
+      // `throw error` does (which only-throw-error already allows).
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // Added: `return promise` inside try/catch skips the catch; inside a
       // finally it runs the cleanup before the promise settles.
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
