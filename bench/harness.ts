@@ -203,7 +203,7 @@ export function postJson(port: number, path: string, body: unknown, timeoutMs = 
           try {
             resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
           } catch (error) {
-            reject(error as Error);
+            reject(error);
           }
         });
         res.on('error', reject);

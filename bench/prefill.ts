@@ -88,9 +88,9 @@ export class BenchDatabases {
       // A pre-fill statement takes seconds: without the server's query timeout, as for migrations.
       const db = await this.openDatabase({ url: this.pgUrl(name), dataDir: this.dataRoot, forMigrations: true });
       try {
-        const marker = await db.raw(`SELECT to_regclass('${MARKER_TABLE}') AS present`);
-        const present = (marker.rows as Array<{ present: string | null }>)[0]?.present;
-        const filled = present ? Number((await db.raw(`SELECT rows FROM ${MARKER_TABLE}`)).rows[0]?.rows ?? -1) : -1;
+        const marker = await db.raw<{ rows: Array<{ present: string | null }> }>(`SELECT to_regclass('${MARKER_TABLE}') AS present`);
+        const present = marker.rows[0]?.present;
+        const filled = present ? Number((await db.raw<{ rows: Array<{ rows: number | string }> }>(`SELECT rows FROM ${MARKER_TABLE}`)).rows[0]?.rows ?? -1) : -1;
         if (filled === rows) {
           this.log(`prefill: reusing PostgreSQL database ${name} (${rows.toLocaleString('en')} messages)`);
         } else {
@@ -154,7 +154,7 @@ export class BenchDatabases {
     const client = new pg.Client({ connectionString: this.pgUrl(SCRATCH_DATABASE), connectionTimeoutMillis: 5000 });
     await client.connect();
     try {
-      const setting = async (name: string) => String((await client.query(`SHOW ${name}`)).rows[0]?.[name] ?? '?');
+      const setting = async (name: string) => String((await client.query<Record<string, string>>(`SHOW ${name}`)).rows[0]?.[name] ?? '?');
       return { version: await setting('server_version'), synchronousCommit: await setting('synchronous_commit'), fsync: await setting('fsync') };
     } finally {
       await client.end();

@@ -135,7 +135,7 @@ export function parseMetricsLine(line: string, atMs: number): MetricsLine | unde
   if (!line.includes('"event":"metrics"')) return undefined;
   try {
     const fields = JSON.parse(line) as Record<string, unknown>;
-    const number = (name: string) => (typeof fields[name] === 'number' ? (fields[name] as number) : Number.NaN);
+    const number = (name: string) => (typeof fields[name] === 'number' ? fields[name] : Number.NaN);
     return {
       atMs,
       loopDelayP50Ms: number('loopDelayP50Ms'),
@@ -229,8 +229,8 @@ export class ServerProcess {
     };
     // Both streams are read to the end, always: a full pipe would block the server.
     const metrics: MetricsLine[] = [];
-    createInterface({ input: child.stderr! }).on('line', remember);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', remember);
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const parsed = parseMetricsLine(line, performance.now());
       // Kept apart, not in the tail: one a second would push out the lines that explain a failure.
       if (parsed === undefined) return remember(line);

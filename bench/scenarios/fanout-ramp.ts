@@ -31,7 +31,6 @@ import {
   type Percentiles,
   type Sender,
   type ServerWork,
-  type WindowStats,
 } from '../harness.js';
 import { NOISY_OTHER_CPU, serverCpu, worstLoop } from '../report.js';
 import type { ServerProcess } from '../server-process.js';

@@ -114,6 +114,7 @@ export async function multinode(ctx: ScenarioContext): Promise<ScenarioOutput> {
     const servers: ServerProcess[] = [];
     let room: FanoutRoom | undefined;
     let repinned = false;
+    let stopFailure: PromiseRejectedResult | undefined;
     try {
       // One after the other: the first runs the migrations (already run by the scratch database, so a no-op).
       for (const cpu of layout.cpus) {
@@ -139,9 +140,10 @@ export async function multinode(ctx: ScenarioContext): Promise<ScenarioOutput> {
       // Both are stopped even when the first does not exit cleanly; then the first failure is reported.
       const stopped = await Promise.allSettled(servers.map((server) => ctx.stopServer(server)));
       room?.close();
-      const failure = stopped.find((result) => result.status === 'rejected');
-      if (failure) throw failure.reason;
+      stopFailure = stopped.find((result) => result.status === 'rejected');
     }
+    // Thrown after the finally, not in it: there it would replace the run's own error.
+    if (stopFailure) throw stopFailure.reason;
   }
   notes.push(
     `deliveries/s = msg/s x ${RECEIVERS + SENDERS} connections over both nodes (${RECEIVERS} receivers + ${SENDERS} senders, half on each); ` +

@@ -27,7 +27,7 @@ export interface ScenarioContext {
    */
   startServer(target: DbTarget, env?: Record<string, string>, options?: { cpu?: number | null }): Promise<ServerProcess>;
   /** Moves this load process to some cores ("0,1"), or back to its own core with 'default'. Returns false if it could not. */
-  pinLoad(cpus: string | 'default'): boolean;
+  pinLoad(cpus: string): boolean;
   /** SIGTERM; throws unless the server exits 0. */
   stopServer(server: ServerProcess): Promise<void>;
   log(line: string): void;

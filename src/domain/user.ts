@@ -32,6 +32,7 @@ export function assertValidUsername(username: string): void {
  * undecodable bytes become, so two different passwords could collapse into
  * one: neither is accepted.
  */
+// eslint-disable-next-line no-control-regex -- U+0000 is the very character refused
 const AMBIGUOUS_CHARACTERS = /[\u0000\ufffd]/;
 
 export function isAcceptablePassword(password: string): boolean {

@@ -175,6 +175,6 @@ export class ChatPage {
   }
 
   async stats(): Promise<ChatStats> {
-    return (await this.page.evaluate('window.__chatStats')) as ChatStats;
+    return this.page.evaluate<ChatStats>('window.__chatStats');
   }
 }

@@ -195,8 +195,8 @@ describeOnEachDatabase('web client in Chromium', {
           const frame = JSON.parse(String(data)) as { type?: string; clientId?: string };
           if (frame.type === 'message' && frame.clientId && swallowed === 0) {
             swallowed += 1;
-            ws.close({ code: 4000, reason: 'test: acknowledgement lost' });
-            upstream.close();
+            void ws.close({ code: 4000, reason: 'test: acknowledgement lost' });
+            void upstream.close();
             return;
           }
           ws.send(data);

@@ -46,6 +46,7 @@ const isAcceptablePassword = (password: string) => {
   return bytes >= 8 && bytes <= 72 && password.isWellFormed();
 };
 /** Passwords a proposed fix refuses (U+0000, U+FFFD); registration may go either way for them. */
+// eslint-disable-next-line no-control-regex -- U+0000 is the very character contested
 const contested = (password: string) => /[\u0000\ufffd]/.test(password);
 
 interface Reply {

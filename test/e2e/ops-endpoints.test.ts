@@ -207,7 +207,7 @@ describe('GET /readyz during a graceful stop', function () {
     const socket = net.connect(Number(url.port), url.hostname);
     await new Promise((resolve) => socket.once('connect', resolve));
     let answer = '';
-    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('data', (chunk) => (answer += String(chunk)));
     socket.write('GET /readyz HTTP/1.1\r\nHost: chat\r\nConnection: close\r\n');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const stopped = server.stop();

@@ -51,7 +51,7 @@ for (const kind of DATABASE_KINDS) {
         );
         expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
         for (const result of results.filter((r) => r.status === 'rejected')) {
-          expect((result as PromiseRejectedResult).reason).to.have.property('code', 'USERNAME_TAKEN');
+          expect(result.reason).to.have.property('code', 'USERNAME_TAKEN');
         }
         const rows = await db('users').select('username');
         expect(rows).to.have.length(1);
@@ -70,7 +70,7 @@ for (const kind of DATABASE_KINDS) {
       });
       const ids = (messages: ReadonlyArray<{ id: number }>) => messages.map(({ id }) => id);
       const texts = (messages: ReadonlyArray<{ text: string }>) => messages.map(({ text }) => text);
-      const count = async () => Number(((await db('messages').count({ n: '*' })) as Array<{ n: number | string }>)[0]?.n);
+      const count = async () => Number((await db('messages').count({ n: '*' }))[0]?.n);
       const createRooms = async (...names: string[]) => {
         const rooms = new KnexRoomRepository(db);
         for (const name of names) await rooms.ensure(name);

@@ -86,7 +86,7 @@ export class Bystander {
 export interface Scene {
   bystander: Bystander;
   /** Nothing was stored since the scene was set, and the bystander still chats. */
-  expectUnharmed(): Promise<void>;
+  expectUnharmed: () => Promise<void>;
 }
 
 /**

@@ -25,7 +25,7 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.frames.push(JSON.parse(data.toString()) as Frame));
+    socket.on('message', (data) => this.frames.push(JSON.parse((data as Buffer).toString()) as Frame));
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
         resolve({ code, reason: reason.toString() });

@@ -137,7 +137,7 @@ describe('RecallHistory', () => {
       let page = await recallHistory.execute({ room: 'dev', limit: 2 });
       seen.unshift(...ids(page.messages));
       while (page.more) {
-        page = await recallHistory.execute({ room: 'dev', limit: 2, before: seen[0] as number });
+        page = await recallHistory.execute({ room: 'dev', limit: 2, before: seen[0] });
         seen.unshift(...ids(page.messages));
       }
       expect(seen).to.deep.equal([2, 4, 6, 8, 10, 12]);

@@ -30,7 +30,10 @@ export function staticFiles(directory: string): Middleware {
 
   return async (ctx, next) => {
     const file = ctx.method === 'GET' || ctx.method === 'HEAD' ? files.get(ctx.path) : undefined;
-    if (!file) return next();
+    if (!file) {
+      await next();
+      return;
+    }
     ctx.type = file.type;
     ctx.set('Cache-Control', 'no-cache');
     ctx.set('X-Content-Type-Options', 'nosniff');

@@ -93,7 +93,7 @@ export class KnexMessageRepository implements MessageRepository {
   }
 
   async lastId(): Promise<number> {
-    const row = await this.db('message_log').first('last_id').catch(rethrowDatabaseFailure);
+    const row = await this.db<{ last_id: number | string }>('message_log').first('last_id').catch(rethrowDatabaseFailure);
     return Number(row?.last_id ?? 0);
   }
 

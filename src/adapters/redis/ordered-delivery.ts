@@ -252,7 +252,7 @@ export class OrderedDelivery {
         if (this.closed || this.delivered === undefined) return;
         for (const message of page) {
           // The log is the authority: an id it skips does not exist, so the next one it has is next.
-          if (message.id > (this.delivered as number)) {
+          if (message.id > this.delivered) {
             this.known = Math.max(this.known, message.id);
             this.deliver(message);
           }
@@ -267,7 +267,7 @@ export class OrderedDelivery {
         // A full page may have more behind it; a short one reached the end as it was when read.
         if (toEnd && page.length === this.options.pageSize) this.catchUpWanted = true;
         // What arrived or was asked for during the read may be beyond what it saw: read again.
-        if (!this.catchUpWanted && this.known <= (this.delivered as number)) return;
+        if (!this.catchUpWanted && this.known <= this.delivered) return;
       }
     } catch (error) {
       if (!this.failing) {
