@@ -24,7 +24,9 @@ export interface ChatServer {
 
 /** Koa and the WebSocket gateway on one http.Server, with the limits that hold below both. */
 export function createChatServer(app: Koa, gateway: ChatGateway, limits: SocketLimits, logger: Logger): ChatServer {
-  const http = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, app.callback());
+  const handle = app.callback();
+  // Koa's handler answers its own failures: the promise it returns never rejects.
+  const http = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (request, response) => void handle(request, response));
   http.headersTimeout = HEADERS_TIMEOUT_MS;
   http.requestTimeout = REQUEST_TIMEOUT_MS;
   const sockets = new SocketGuard(limits, logger);

@@ -435,7 +435,7 @@ describe('ChatSession', () => {
         session.handle({ kind: 'join', room: 'dev', after: second });
         await settle();
         const sent = peer.idsOf('dev');
-        expect(new Set(sent).size, `twice in ${sent}`).to.equal(sent.length);
+        expect(new Set(sent).size, `twice in ${sent.join(',')}`).to.equal(sent.length);
         for (let id = second + 1; id <= 25; id++) expect(sent, `missing ${id}`).to.include(id);
         expect(peer.lines.filter((l) => l.startsWith('joined'))).to.deep.equal(['joined dev', 'joined dev']);
       });

@@ -36,7 +36,7 @@ describe('Configuration docs written from the settings table', () => {
   });
 
   it('.env, loaded as the server loads it, configures what nothing set does', () => {
-    expect(loadConfig(parseEnv(committed('.env')) as Record<string, string>)).to.deep.equal(loadConfig({}));
+    expect(loadConfig(parseEnv(committed('.env')))).to.deep.equal(loadConfig({}));
   });
 
   it('writes a meaning’s links and code marks as plain text for .env', () => {

@@ -58,7 +58,7 @@ describe('MemoryRateLimiter', () => {
   });
 
   it('keeps each key’s budget apart', async () => {
-    const { limiter, takes } = setup(2, 60);
+    const { takes } = setup(2, 60);
     expect(await takes('alice', 3)).to.deep.equal([0, 0, 60]);
     expect(await takes('bob', 2)).to.deep.equal([0, 0]);
   });

@@ -145,13 +145,6 @@ describe('RoomCursor', () => {
   });
 
   describe('whatever the interleaving', () => {
-    type Action =
-      | { kind: 'commit'; count: number; publishNow: boolean }
-      | { kind: 'publish' }
-      | { kind: 'join'; after: number }
-      | { kind: 'read' }
-      | { kind: 'deliver'; which: number };
-
     const action = fc.oneof(
       fc.record({ kind: fc.constant('commit' as const), count: fc.integer({ min: 1, max: 4 }), publishNow: fc.boolean() }),
       fc.record({ kind: fc.constant('publish' as const) }),
@@ -219,7 +212,7 @@ describe('RoomCursor', () => {
             while (reads.length > 0) deliver(0);
           }
           expect(cursor.catchingUp).to.equal(false);
-          expect(new Set(sent).size, `sent twice: ${sent}`).to.equal(sent.length);
+          expect(new Set(sent).size, `sent twice: ${sent.join(',')}`).to.equal(sent.length);
           const owed = stored.filter(({ id }) => latestAfter === undefined || id > latestAfter).map(({ id }) => id);
           expect(owed.filter((id) => !sent.includes(id)), 'missing').to.deep.equal([]);
         }),

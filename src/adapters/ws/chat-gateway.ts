@@ -140,7 +140,8 @@ export class ChatGateway {
   private receive(connection: WsConnection, data: RawData, isBinary: boolean): void {
     if (!connection.withinRate()) return;
     if (isBinary) return connection.sendError('INVALID_FORMAT', 'send text frames holding JSON');
-    const command = parseFrame(data.toString());
+    // ws hands text frames over as one Buffer (binaryType 'nodebuffer', fragments joined).
+    const command = parseFrame((data as Buffer).toString());
     if (command.kind === 'error') return connection.sendError(command.code, command.message, command.context);
     connection.session.handle(command);
   }
