@@ -48,6 +48,16 @@ describe('NicedBcryptHasher', () => {
     expect(error === undefined || error instanceof Error).to.equal(true);
   });
 
+  it("rejects with bcrypt's own error, and the worker goes on serving", async () => {
+    const hasher = setup(1);
+    const error = await hasher.hash(undefined as unknown as string).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(Error).with.property('message').that.matches(/arguments required/);
+    expect(await hasher.verify('x', await hasher.hash('x'))).to.equal(true);
+  });
+
   it('refuses work once closed, instead of waiting for a worker that will not come', async () => {
     const hasher = setup(1);
     await hasher.close();

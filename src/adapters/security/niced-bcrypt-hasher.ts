@@ -1,29 +1,13 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { PasswordHasher } from '../../application/ports.js';
 
-/**
- * The worker's code, as plain CommonJS so it needs no TypeScript loader. On
- * Linux, setpriority(PRIO_PROCESS, 0) applies to the calling thread only, so
- * nice 19 makes the scheduler prefer the event loop whenever both want the
- * same core: hashing takes the time chat leaves idle.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const bcrypt = require(workerData.bcryptPath);
-try { require('node:os').setPriority(0, 19); } catch {}
-parentPort.on('message', (job) => {
-  // Asked to stop: between two jobs, never inside bcrypt's native code.
-  if (job === 'exit') return process.exit(0);
-  const { password, hash, cost } = job;
-  try {
-    const result = hash === undefined ? bcrypt.hashSync(password, cost) : bcrypt.compareSync(password, hash);
-    parentPort.postMessage({ result });
-  } catch (error) {
-    parentPort.postMessage({ error: String((error && error.message) || error) });
-  }
-});
-`;
+/** What bcrypt-worker.js is asked: hash a password at a cost, or verify one against a hash. */
+export type BcryptJob = { password: string; cost: number } | { password: string; hash: string };
+/** Its answer: the hash or the verdict, or why bcrypt failed. */
+export type BcryptReply = { result: string | boolean } | { error: string };
+
+/** Beside this file, in src/ and in dist/ alike. */
+const WORKER_FILE = new URL('./bcrypt-worker.js', import.meta.url);
 
 /** How long close() lets a hash in flight finish. */
 const STOP_GRACE_MS = 10_000;
@@ -45,7 +29,6 @@ export class NicedBcryptHasher implements PasswordHasher {
   private readonly busy = new Map<Worker, Task>();
   private readonly dead = new WeakSet<Worker>();
   private closed = false;
-  private readonly bcryptPath = createRequire(import.meta.url).resolve('bcrypt');
 
   constructor(
     private readonly cost: number,
@@ -87,7 +70,7 @@ export class NicedBcryptHasher implements PasswordHasher {
     });
   }
 
-  private async run(job: { password: string; hash?: string; cost?: number }): Promise<string | boolean> {
+  private async run(job: BcryptJob): Promise<string | boolean> {
     if (this.closed) throw new Error('password hasher is closed');
     const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve, reject) => this.waiting.push({ resolve, reject })));
     try {
@@ -112,11 +95,12 @@ export class NicedBcryptHasher implements PasswordHasher {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: this.bcryptPath }, execArgv: [] });
-    worker.on('message', ({ result, error }: { result?: string | boolean; error?: string }) => {
+    // None of this thread's flags: the worker needs no loader, and the bench's --cpu-prof is for the event loop.
+    const worker = new Worker(WORKER_FILE, { execArgv: [] });
+    worker.on('message', (reply: BcryptReply) => {
       const task = this.busy.get(worker);
-      if (error !== undefined || result === undefined) task?.reject(new Error(error ?? 'no result'));
-      else task?.resolve(result);
+      if ('error' in reply) task?.reject(new Error(reply.error));
+      else task?.resolve(reply.result);
     });
     worker.on('exit', () => {
       this.dead.add(worker);
