@@ -9,7 +9,7 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** `npm start` as a user runs it: src/main.ts in its own process, configured by environment only. */
+/** The server in its own process as `npm start` runs it, but from src/ under tsx (compiled-build.test.ts runs the build), configured by environment only. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     // Only what the test gives, so the developer's own DATABASE_URL or JWT_SECRET cannot leak in.
