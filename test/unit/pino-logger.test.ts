@@ -153,17 +153,32 @@ describe('PinoLogger', () => {
       expect(order).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
     });
 
-    it('keeps the lines written just before process.exit()', () => {
+    /** A process that logs a burst (past 64 KiB, so part of it is written at once) and two lines, then ends with `ending`. */
+    const logThenEnd = (ending: string) => {
       const module = fileURLToPath(new URL('../../src/adapters/logging/pino-logger.ts', import.meta.url));
       const script = `import { PinoLogger } from ${JSON.stringify(module)};
         const logger = new PinoLogger('info');
+        for (let i = 0; i < 100; i++) logger.info('burst', { i, text: 'x'.repeat(1000) });
         logger.info('first');
         logger.error('last words', { code: 3 });
-        process.exit(3);`;
+        ${ending}`;
       const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      const lines = child.stdout.split('\n').slice(0, -1).map((line) => JSON.parse(line) as { event: string; i?: number });
+      return { child, written: lines.map((line) => line.i ?? line.event) };
+    };
+    const everything = [...Array.from({ length: 100 }, (_, i) => i), 'first', 'last words'];
+
+    it('keeps the lines written just before process.exit(), in order', () => {
+      const { child, written } = logThenEnd('process.exit(3);');
       expect(child.status, child.stderr).to.equal(3);
-      const events = child.stdout.split('\n').slice(0, -1).map((line) => JSON.parse(line).event);
-      expect(events).to.deep.equal(['first', 'last words']);
+      expect(written).to.deep.equal(everything);
+    });
+
+    it('keeps the lines written just before an uncaught exception, in order', () => {
+      const { child, written } = logThenEnd("throw new Error('unexpected');");
+      expect(child.status).to.equal(1);
+      expect(child.stderr).to.include('unexpected');
+      expect(written).to.deep.equal(everything);
     });
   });
 });

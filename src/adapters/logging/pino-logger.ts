@@ -42,6 +42,8 @@ const HOLD_MAX_CHARS = 64 * 1024;
  * process exits (process.exit(), an uncaught exception) is written then.
  * A death that runs no 'exit' listener (SIGKILL, an abort, a signal without
  * a handler) loses the lines of the turn it ends.
+ *
+ * Not pino.destination({ minLength }): synchronous, it loses held lines at exit; asynchronous, its write in flight then lands last.
  */
 export function turnBuffered(out: DestinationStream): DestinationStream {
   let held = '';
