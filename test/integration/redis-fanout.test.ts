@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { MessageLog } from '../../src/adapters/redis/ordered-delivery.js';
-import { RedisFanout, decode, encode, type RedisFanoutOptions } from '../../src/adapters/redis/redis-fanout.js';
+import type { MessageLog } from '../../src/adapters/fanout/ordered-delivery.js';
+import { RedisFanout, decode, encode, type RedisFanoutOptions } from '../../src/adapters/fanout/redis-fanout.js';
 import type { Message } from '../../src/domain/message.js';
 import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
 import { SilentLogger } from '../fakes/silent-logger.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RedisPresence, decodePresence, type RedisPresenceOptions } from '../../src/adapters/redis/redis-presence.js';
+import { RedisPresence, decodePresence, type RedisPresenceOptions } from '../../src/adapters/presence/redis-presence.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
 import { waitUntil } from '../support/burst.js';
 import { REDIS_URL, adminClient, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';

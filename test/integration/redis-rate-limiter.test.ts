@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RedisRateLimits, type RedisRateLimitsOptions } from '../../src/adapters/throttle/redis-rate-limiter.js';
+import { RedisRateLimits, type RedisRateLimitsOptions } from '../../src/adapters/rate-limits/redis-rate-limiter.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
 import { waitUntil } from '../support/burst.js';
 import { REDIS_URL, adminClient, requireRedis, uniqueChannel } from '../support/redis.js';

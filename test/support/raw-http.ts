@@ -14,11 +14,15 @@ export interface RawHttpReply {
  * lie about its framing (Content-Length, chunk sizes, encodings) in ways
  * fetch refuses to, and reads the first response.
  */
-export function rawHttp(baseUrl: string, request: string | Buffer, options: { halfClose?: boolean; timeoutMs?: number } = {}): Promise<RawHttpReply> {
+export function rawHttp(
+  baseUrl: string,
+  request: string | Buffer,
+  options: { halfClose?: boolean; timeoutMs?: number; localAddress?: string } = {},
+): Promise<RawHttpReply> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect(Number(url.port), url.hostname, () => {
+    const socket = net.connect({ port: Number(url.port), host: url.hostname, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => {
       socket.write(request);
       if (options.halfClose) socket.end();
     });

@@ -82,9 +82,9 @@ export class RawWebSocket {
   }
 
   /** Opens a TCP connection to `baseUrl`'s port and performs the HTTP upgrade to WebSocket on `path`. */
-  static async connect(baseUrl: string, path = '/ws'): Promise<RawWebSocket> {
+  static async connect(baseUrl: string, path = '/ws', options: { localAddress?: string } = {}): Promise<RawWebSocket> {
     const url = new URL(baseUrl);
-    const socket = net.connect(Number(url.port), url.hostname);
+    const socket = net.connect({ port: Number(url.port), host: url.hostname, ...options });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);

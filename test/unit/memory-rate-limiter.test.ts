@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MemoryRateLimiter } from '../../src/adapters/throttle/memory-rate-limiter.js';
+import { MemoryRateLimiter } from '../../src/adapters/rate-limits/memory-rate-limiter.js';
 import { stopWallClock } from '../support/wall-clock.js';
 
 describe('MemoryRateLimiter', () => {

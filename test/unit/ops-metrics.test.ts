@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { CountingThrottle } from '../../src/adapters/metrics/counting-throttle.js';
 import { MetricsLog } from '../../src/adapters/metrics/metrics-log.js';
 import { PromMetrics } from '../../src/adapters/metrics/prom-metrics.js';
-import { InMemoryThrottle } from '../../src/adapters/throttle/in-memory-throttle.js';
+import { InMemoryThrottle } from '../../src/adapters/rate-limits/in-memory-throttle.js';
 import { NO_METRICS } from '../../src/application/ports.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { OrderedDelivery, type MessageLog, type OrderedDeliveryOptions } from '../../src/adapters/redis/ordered-delivery.js';
+import { OrderedDelivery, type MessageLog, type OrderedDeliveryOptions } from '../../src/adapters/fanout/ordered-delivery.js';
 import type { Message } from '../../src/domain/message.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
 import { waitUntil } from '../support/burst.js';

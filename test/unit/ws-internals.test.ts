@@ -51,7 +51,7 @@ async function setup(options: ServerOptions = {}) {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const client = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/`);
   const received: string[] = [];
-  client.on('message', (data) => received.push(String(data)));
+  client.on('message', (data) => received.push((data as Buffer).toString()));
   const closed = once(client, 'close') as Promise<[number, Buffer]>;
   await once(client, 'open');
   const upgrade = await upgraded;

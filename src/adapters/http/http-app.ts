@@ -10,6 +10,7 @@ import { opsRouter, type OpsOptions } from './ops-routes.js';
 import { staticFiles } from './static-files.js';
 
 export const BODY_LIMIT = '16kb';
+const BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface HttpUseCases {
   register: Register;
@@ -94,6 +95,12 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
     if (ctx.path.startsWith('/api/') && ctx.method === 'POST') {
       if (ctx.is('application/json') === false) {
         throw new EdgeError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with Content-Type: application/json');
+      }
+      // The body parser truncates a length to 32 bits (2^32 reads as 0) and would wait for the body: refuse it now.
+      if (Number(ctx.get('content-length')) > BODY_LIMIT_BYTES) {
+        // The body is never read: what follows on this connection is not a request.
+        ctx.set('Connection', 'close');
+        throw new EdgeError(413, 'PAYLOAD_TOO_LARGE', 'request body must be at most 16 KiB');
       }
       // Bytes in another charset would be decoded as UTF-8 with replacement characters.
       const charset = ctx.request.charset;

@@ -1,7 +1,7 @@
 import type { Logger, MessageFanout } from '../../application/ports.js';
 import type { Message } from '../../domain/message.js';
 import { OrderedDelivery, type MessageLog, type OrderedDeliveryOptions } from './ordered-delivery.js';
-import { RedisChannel } from './redis-channel.js';
+import { RedisChannel } from '../redis/redis-channel.js';
 
 export interface RedisFanoutOptions {
   /** redis:// or rediss:// URL. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger, PresenceBoard, PresenceListener } from '../../application/ports.js';
 import { PresenceLedger, type PresenceChange, type RoomUsers } from '../../application/presence-ledger.js';
-import { RedisChannel } from './redis-channel.js';
+import { RedisChannel } from '../redis/redis-channel.js';
 
 export interface RedisPresenceOptions {
   /** redis:// or rediss:// URL. */
