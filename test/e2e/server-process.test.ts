@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import net from 'node:net';
 import { temporaryDirectory } from '../support/databases.js';
+import { RawWebSocket } from '../support/raw-websocket.js';
 import { runServerProcessToExit, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { TEST_PASSWORD } from '../support/test-server.js';
 import { TestClient } from '../support/ws-client.js';
@@ -77,6 +79,37 @@ describe('The server process (npm start)', function () {
     const closed = await client.closed;
     expect(closed.code).to.equal(1001);
     expect(closed.reason).to.not.equal('');
+    expect(await running.exited).to.equal(0);
+  });
+
+  it('stops on SIGTERM on time and with exit code 0 whatever sockets are open: silent, half a request, a chat that never closes', async () => {
+    running = await startServerProcess({ DATA_DIR: dataDir });
+    const port = running.port;
+    const open = async (bytes: string) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      if (bytes) socket.write(bytes);
+      return socket;
+    };
+    // A load balancer's TCP check, a browser's preconnect, a request cut in its headers, one cut in its body.
+    const sockets = [await open(''), await open('GET /healthz HTTP/1.1\r\nHost: x\r\n'), await open('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')];
+    // A raw WebSocket that will never answer the close handshake.
+    const chat = await RawWebSocket.connect(`http://127.0.0.1:${port}`);
+    const started = Date.now();
+    running.child.kill('SIGTERM');
+    expect(await running.exited).to.equal(0);
+    expect(Date.now() - started, 'within the documented bound').to.be.below(6000);
+    expect(running.logs.map((entry) => entry.event)).to.not.include('shutdown took too long; exiting');
+    for (const socket of sockets) socket.destroy();
+    chat.destroy();
+  });
+
+  it('says with its goodbye that what was not acknowledged was not stored', async () => {
+    running = await startServerProcess({ DATA_DIR: dataDir });
+    const client = await TestClient.connect(`ws://127.0.0.1:${running.port}/ws`);
+    running.child.kill('SIGTERM');
+    expect((await client.closed).reason).to.equal('server shutting down; messages not acknowledged were not stored');
     expect(await running.exited).to.equal(0);
   });
 
