@@ -1,6 +1,7 @@
 /**
- * The server under test, as a separate process started the way `npm start`
- * starts it (src/main.ts under tsx), configured by environment only, pinned
+ * The server under test, as a separate process running what `npm start`
+ * runs (from src/ under tsx, so that --server-rev can run any revision
+ * without building it), configured by environment only, pinned
  * to one core with taskset when there is one. CPU time and RSS are read from
  * /proc so that nothing has to change in the server to be measured.
  */
