@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { OrderedDelivery, type MessageLog, type OrderedDeliveryOptions } from '../../src/adapters/fanout/ordered-delivery.js';
 import type { Message } from '../../src/domain/message.js';
+import { FixedClock } from '../fakes/fixed-clock.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
-import { waitUntil } from '../support/burst.js';
+import { eventually } from '../support/eventually.js';
 
 const message = (id: number): Message => ({ id, room: id % 2 ? 'general' : 'dev', username: 'alice', text: `m${id}`, createdAt: new Date(0) });
 
@@ -20,7 +21,8 @@ class FakeLog implements MessageLog {
   failuresLeft = 0;
   /** When set, each read waits for release() before answering. */
   holdReads = false;
-  delayMs = 0;
+  /** Further turns of the event loop each read takes, so that arrivals come while it is open. */
+  extraTurns = 0;
   private releases: Array<() => void> = [];
 
   commit(count: number): Message[] {
@@ -37,9 +39,8 @@ class FakeLog implements MessageLog {
     const answer = this.committed.filter((m) => m.id > afterId).slice(0, limit);
     try {
       // A turn of the event loop, as a real query takes: a loop of reads cannot starve the timers.
-      await new Promise((resolve) => setImmediate(resolve));
+      for (let turn = 0; turn <= this.extraTurns; turn += 1) await nextTurn();
       if (this.holdReads) await new Promise<void>((resolve) => this.releases.push(resolve));
-      if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * this.delayMs));
       if (this.failuresLeft > 0) {
         this.failuresLeft -= 1;
         throw new Error('connection refused');
@@ -64,12 +65,19 @@ class FakeLog implements MessageLog {
   }
 }
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Time for the grace and retry timers only moves when a test moves it, so "not within the grace" is exact. */
+const GRACE_MS = 100;
+const RETRY_MS = 1000;
+
 describe('OrderedDelivery', () => {
   async function setup(options: Partial<OrderedDeliveryOptions> = {}, alreadyStored = 0) {
     const log = new FakeLog();
     log.commit(alreadyStored);
     const logger = new SilentLogger();
-    const delivery = new OrderedDelivery(log, logger, { holeGraceMs: 0, retryMs: 20, pageSize: 100, ...options });
+    const clock = new FixedClock();
+    const delivery = new OrderedDelivery(log, logger, { holeGraceMs: GRACE_MS, retryMs: RETRY_MS, pageSize: 100, clock, ...options });
     const out: number[] = [];
     delivery.subscribe((m) => out.push(m.id));
     await delivery.start();
@@ -78,25 +86,26 @@ describe('OrderedDelivery', () => {
     const offer = (...ids: number[]) => {
       for (const id of ids) delivery.offer(log.committed.find((m) => m.id === id) as Message);
     };
-    const until = async (condition: () => boolean, what: string) => {
-      expect(await waitUntil(condition, 2000), what).to.equal(true);
-    };
-    return { log, logger, delivery, out, commit, offer, until };
+    // Reads answer a turn of the event loop later: what they bring is awaited.
+    const until = (condition: () => boolean, what: string) => eventually(condition, { what, timeoutMs: 2000 });
+    /** The `count`th read failed and the retry is armed (no other timer runs while it is). */
+    const failedReads = (count: number) => until(() => log.reads.length === count && clock.pending === 1, `read ${count} failed, retry armed`);
+    return { log, logger, clock, delivery, out, commit, offer, until, failedReads };
   }
 
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   describe('when messages arrive in order', () => {
     it('delivers each at once, without reading the log', async () => {
-      const { out, log, commit, offer, delivery } = await setup();
+      const { out, log, clock, commit, offer, delivery } = await setup();
       commit(3);
       offer(1);
       expect(out).to.deep.equal([1]);
       offer(2, 3);
       expect(out).to.deep.equal([1, 2, 3]);
       expect(delivery.lastDelivered).to.equal(3);
-      await pause(20);
+      expect(clock.pending, 'no timer armed').to.equal(0);
+      clock.advance(60_000);
       expect(log.reads).to.deep.equal([]);
     });
 
@@ -110,7 +119,8 @@ describe('OrderedDelivery', () => {
     it('delivers what is offered before start() has read the log, from the earliest of it on', async () => {
       const log = new FakeLog();
       log.commit(3);
-      const delivery = new OrderedDelivery(log, new SilentLogger(), { holeGraceMs: 0 });
+      const clock = new FixedClock();
+      const delivery = new OrderedDelivery(log, new SilentLogger(), { holeGraceMs: GRACE_MS, clock });
       const out: number[] = [];
       delivery.subscribe((m) => out.push(m.id));
       const started = delivery.start();
@@ -119,7 +129,9 @@ describe('OrderedDelivery', () => {
       delivery.offer(log.committed.at(-1) as Message);
       expect(out).to.deep.equal([]);
       await started;
-      await waitUntil(() => out.length === 2, 1000);
+      // Only 5 was offered: 4 is a hole, read after the grace.
+      clock.advance(GRACE_MS);
+      await eventually(() => out.length === 2, { what: 'both delivered', timeoutMs: 2000 });
       expect(out).to.deep.equal([4, 5]);
     });
 
@@ -157,7 +169,7 @@ describe('OrderedDelivery', () => {
     });
 
     it('delivers a held message once when it is offered again before its turn', async () => {
-      const { out, commit, offer } = await setup({ holeGraceMs: 1000 });
+      const { out, commit, offer } = await setup();
       commit(3);
       offer(3, 2, 3, 2, 1);
       expect(out).to.deep.equal([1, 2, 3]);
@@ -166,45 +178,51 @@ describe('OrderedDelivery', () => {
 
   describe('out of order', () => {
     it('holds successors until the predecessor arrives, within the grace, without reading the log', async () => {
-      const { out, log, commit, offer } = await setup({ holeGraceMs: 200 });
+      const { out, log, clock, commit, offer } = await setup();
       commit(4);
       offer(3, 4, 2);
+      clock.advance(GRACE_MS - 1);
       expect(out).to.deep.equal([]);
       offer(1);
       expect(out).to.deep.equal([1, 2, 3, 4]);
-      await pause(250);
+      clock.advance(60_000);
       expect(log.reads).to.deep.equal([]);
     });
 
     it('restarts the grace for each new hole, so a stream that keeps moving is never read', async () => {
-      const { out, log, commit, offer } = await setup({ holeGraceMs: 60 });
+      const { out, log, clock, commit, offer } = await setup();
       commit(20);
-      // Pairs swapped: every second message opens a hole the next one closes, 30 ms later.
+      // Pairs swapped: every second message opens a hole the next one closes, most of a grace later.
       for (let id = 1; id <= 20; id += 2) {
         offer(id + 1);
-        await pause(30);
+        clock.advance(GRACE_MS - 1);
         offer(id);
       }
       expect(out).to.deep.equal(range(1, 20));
       expect(log.reads).to.deep.equal([]);
+      expect(clock.pending, 'no grace left running').to.equal(0);
     });
   });
 
   describe('holes', () => {
     it('reads what never arrived from the log after the grace, and delivers it in order before what was held', async () => {
-      const { out, log, commit, offer, until } = await setup({ holeGraceMs: 30 });
+      const { out, log, clock, commit, offer, until } = await setup();
       commit(5);
       offer(1, 4, 5);
+      clock.advance(GRACE_MS - 1);
       expect(out).to.deep.equal([1]);
+      expect(log.reads, 'not within the grace').to.deep.equal([]);
+      clock.advance(1);
       await until(() => out.length === 5, 'the hole is filled');
       expect(out).to.deep.equal([1, 2, 3, 4, 5]);
       expect(log.reads).to.deep.equal([{ afterId: 1, limit: 100 }]);
     });
 
     it('reads page after page when the hole is larger than a page', async () => {
-      const { out, log, commit, offer, until } = await setup({ pageSize: 3 });
+      const { out, log, clock, commit, offer, until } = await setup({ pageSize: 3 });
       commit(10);
       offer(10);
+      clock.advance(GRACE_MS);
       await until(() => out.length === 10, 'every page delivered');
       expect(out).to.deep.equal(range(1, 10));
       // Pages of 3 up to 9; the held 10 then follows without a read of its own.
@@ -212,16 +230,19 @@ describe('OrderedDelivery', () => {
     });
 
     it('keeps one fill in flight, delivers arrivals during it in order, and drops what it then reads twice', async () => {
-      const { out, log, commit, offer, until } = await setup();
+      const { out, log, clock, commit, offer, until } = await setup();
       commit(3);
       offer(1, 3);
       log.holdReads = true;
+      clock.advance(GRACE_MS);
       await until(() => log.waitingReads === 1, 'a fill is in flight');
       // While the read is open: more holes, duplicates, the missing message itself, and later ones.
       commit(5);
       offer(6, 2, 3, 5, 8, 4, 2);
       expect(out).to.deep.equal([1, 2, 3, 4, 5, 6]);
-      await pause(20);
+      // Neither the new hole's grace nor anything else starts a second read while one is open.
+      clock.advance(60_000);
+      expect(log.reads).to.have.length(1);
       expect(log.mostReadsAtOnce).to.equal(1);
       log.release();
       await until(() => out.length === 8, 'the fill finished and read on for 7');
@@ -230,10 +251,11 @@ describe('OrderedDelivery', () => {
     });
 
     it('reads again when an arrival during a read was committed after the read began', async () => {
-      const { out, log, logger, commit, offer, until } = await setup();
+      const { out, log, logger, clock, commit, offer, until } = await setup();
       commit(2);
       log.holdReads = true;
       offer(2);
+      clock.advance(GRACE_MS);
       await until(() => log.waitingReads === 1, 'a fill is in flight');
       // Committed after the read took its snapshot, offered while it is open.
       commit(3);
@@ -246,9 +268,10 @@ describe('OrderedDelivery', () => {
     });
 
     it('trusts the log when it skips an id: the next id it has is the next one', async () => {
-      const { out, log, offer, until } = await setup();
+      const { out, log, clock, offer, until } = await setup();
       log.committed = [message(1), message(2), message(4), message(5)];
       offer(1, 5);
+      clock.advance(GRACE_MS);
       await until(() => out.length === 4, 'delivered past the missing id');
       expect(out).to.deep.equal([1, 2, 4, 5]);
     });
@@ -256,7 +279,7 @@ describe('OrderedDelivery', () => {
 
   describe('a bound on what is held', () => {
     it('drops arrivals past the bound and reads them back from the log, in order', async () => {
-      const { out, log, delivery, commit, offer, until } = await setup({ holdMax: 3, holeGraceMs: 1000 });
+      const { out, log, delivery, commit, offer, until } = await setup({ holdMax: 3 });
       commit(12);
       offer(...range(2, 12).reverse());
       expect((delivery as unknown as { held: Map<number, Message> }).held.size).to.equal(3);
@@ -269,14 +292,20 @@ describe('OrderedDelivery', () => {
 
   describe('a failing log', () => {
     it('retries after a pause, warns once per outage, says when it recovers, and loses nothing', async () => {
-      const { out, log, logger, commit, offer, until } = await setup({ retryMs: 30 });
+      const { out, log, logger, clock, commit, offer, until, failedReads } = await setup();
       log.failuresLeft = 3;
       commit(6);
       offer(1, 4);
+      clock.advance(GRACE_MS);
+      await failedReads(1);
+      clock.advance(RETRY_MS);
+      await failedReads(2);
       // Arrivals during the outage: the next one still goes out at once, the rest wait.
-      await until(() => log.reads.length >= 2, 'retrying');
       offer(2, 6);
       expect(out).to.deep.equal([1, 2]);
+      clock.advance(RETRY_MS);
+      await failedReads(3);
+      clock.advance(RETRY_MS);
       await until(() => out.length === 6, 'recovered');
       expect(out).to.deep.equal(range(1, 6));
       expect(log.reads.length).to.equal(4);
@@ -288,14 +317,18 @@ describe('OrderedDelivery', () => {
     });
 
     it('waits for the retry pause instead of reading on every arrival', async () => {
-      const { log, commit, offer, until } = await setup({ retryMs: 200 });
+      const { log, clock, commit, offer, until, failedReads } = await setup();
       log.failuresLeft = 1;
       commit(10);
       offer(3);
-      await until(() => log.reads.length === 1, 'first read');
+      clock.advance(GRACE_MS);
+      await failedReads(1);
       for (const id of range(4, 10)) offer(id);
-      await pause(100);
+      clock.advance(RETRY_MS - 1);
       expect(log.reads.length).to.equal(1);
+      clock.advance(1);
+      expect(log.reads.length, 'read again once the pause is over').to.equal(2);
+      await until(() => log.readsInFlight === 0, 'the read answered');
     });
   });
 
@@ -306,16 +339,17 @@ describe('OrderedDelivery', () => {
       delivery.catchUp();
       await until(() => out.length === 9, 'caught up');
       expect(out).to.deep.equal(range(1, 9));
-      await pause(20);
+      await until(() => delivery.settled, 'the fill ended');
       // Pages of 4: 4, 4, then a short page that shows the end.
       expect(log.reads.map((read) => read.afterId)).to.deep.equal([0, 4, 8]);
     });
 
     it('a catch-up asked for during a fill reads on to the end after it, in the same single fill', async () => {
-      const { out, log, delivery, commit, offer, until } = await setup();
+      const { out, log, clock, delivery, commit, offer, until } = await setup();
       commit(2);
       log.holdReads = true;
       offer(2);
+      clock.advance(GRACE_MS);
       await until(() => log.waitingReads === 1, 'a fill is in flight');
       // Committed after that read began and never offered: only reading on finds them.
       commit(3);
@@ -329,10 +363,11 @@ describe('OrderedDelivery', () => {
     });
 
     it('an audit finds a message whose publication was lost and that no later message revealed', async () => {
-      const { out, delivery, commit, offer, until } = await setup();
+      const { out, clock, delivery, commit, offer, until } = await setup();
       commit(3);
       offer(1, 2);
       await delivery.audit();
+      clock.advance(GRACE_MS);
       await until(() => out.length === 3, 'the lost tail is delivered');
       expect(out).to.deep.equal([1, 2, 3]);
     });
@@ -340,16 +375,18 @@ describe('OrderedDelivery', () => {
 
   describe('a store changed behind its back', () => {
     it('is not stuck on ids the store does not have, and restart() begins again at its end', async () => {
-      const { out, log, logger, delivery, commit, offer, until } = await setup();
+      const { out, log, logger, clock, delivery, commit, offer, until } = await setup();
       commit(3);
       offer(1, 2, 3);
       // The store is emptied (ids start again at 1), while an id of the old store is still announced.
       log.committed = [];
       delivery.noteCommitted(10);
+      clock.advance(GRACE_MS);
       await until(() => logger.entries.some((entry) => entry.event === 'fan-out saw ids the message store does not have'), 'noticed');
       await until(() => delivery.settled, 'gave up on the phantom ids');
       const readsSoFar = log.reads.length;
-      await pause(30);
+      expect(clock.pending, 'no timer left to read again').to.equal(0);
+      clock.advance(60_000);
       expect(log.reads.length, 'no endless reading').to.equal(readsSoFar);
       // Without restart() the new store's id 1 looks old; after it, the new ids are delivered.
       commit(2);
@@ -375,12 +412,13 @@ describe('OrderedDelivery', () => {
   });
 
   it('after close() delivers nothing and reads nothing', async () => {
-    const { delivery, log, commit, offer, out } = await setup();
+    const { delivery, log, clock, commit, offer, out } = await setup();
     commit(3);
     await delivery.close();
     offer(1, 3);
     delivery.catchUp();
-    await pause(20);
+    expect(clock.pending, 'no timer armed').to.equal(0);
+    clock.advance(60_000);
     expect(out).to.deep.equal([]);
     expect(log.reads).to.deep.equal([]);
   });
@@ -392,15 +430,17 @@ describe('OrderedDelivery', () => {
         fc.array(fc.nat(), { minLength: 0, maxLength: 200 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.integer({ min: 1, max: 7 }),
-        async (count, noise, lossRate, pageSize) => {
+        fc.integer({ min: 0, max: 3 }),
+        async (count, noise, lossRate, pageSize, readTurns) => {
           const log = new FakeLog();
-          log.delayMs = 3;
-          const delivery = new OrderedDelivery(log, new SilentLogger(), { holeGraceMs: 1, pageSize, holdMax: 8, retryMs: 5 });
+          log.extraTurns = readTurns;
+          const clock = new FixedClock();
+          const delivery = new OrderedDelivery(log, new SilentLogger(), { holeGraceMs: 1, pageSize, holdMax: 8, retryMs: 5, clock });
           const out: number[] = [];
           delivery.subscribe((m) => out.push(m.id));
           await delivery.start();
           log.commit(count);
-          // Arrivals: every id, some lost, some repeated, in a shuffled order, with pauses between some.
+          // Arrivals: every id, some lost, some repeated, in a shuffled order, with time passing and reads answering between some.
           const arrivals = log.committed.filter((_, i) => (noise[i] ?? 0) % 100 >= lossRate * 100);
           for (const n of noise.slice(count)) arrivals.push(log.committed[n % count] as Message);
           for (let i = arrivals.length - 1; i > 0; i -= 1) {
@@ -409,12 +449,14 @@ describe('OrderedDelivery', () => {
           }
           for (const [i, arrival] of arrivals.entries()) {
             delivery.offer(arrival);
-            if ((noise[i] ?? 0) % 7 === 0) await pause(1);
+            if ((noise[i] ?? 0) % 7 === 0) {
+              clock.advance((noise[i] ?? 0) % 3);
+              await nextTurn();
+            }
           }
           // The transport knows nothing more: a catch-up (as after a resubscribe) covers a lost tail.
           delivery.catchUp();
-          expect(await waitUntil(() => out.length >= count, 3000)).to.equal(true);
-          await pause(5);
+          await eventually(() => delivery.settled, { what: 'settled', timeoutMs: 3000 });
           expect(out).to.deep.equal(range(1, count));
           expect(log.mostReadsAtOnce).to.be.at.most(1);
           await delivery.close();

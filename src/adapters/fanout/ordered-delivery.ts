@@ -1,4 +1,4 @@
-import type { Logger } from '../../application/ports.js';
+import type { Clock, Logger } from '../../application/ports.js';
 import type { Message } from '../../domain/message.js';
 
 type Listener = (message: Message) => void;
@@ -28,13 +28,25 @@ export interface OrderedDeliveryOptions {
   holeGraceMs: number;
   /** Wait after a failed read of the log before the next. */
   retryMs: number;
+  /** Runs the grace and retry timers; tests give a clock they move themselves. */
+  clock: Clock;
 }
+
+/** Real time, and a pending timer does not keep the process alive. */
+const REAL_TIME: Clock = {
+  now: () => new Date(),
+  schedule(ms, callback) {
+    const timer = setTimeout(callback, ms).unref();
+    return () => clearTimeout(timer);
+  },
+};
 
 export const DEFAULT_ORDERED_DELIVERY: OrderedDeliveryOptions = {
   holdMax: 10_000,
   pageSize: 500,
   holeGraceMs: 100,
   retryMs: 1000,
+  clock: REAL_TIME,
 };
 
 /**
@@ -56,8 +68,8 @@ export class OrderedDelivery {
   /** Somebody asked for a read up to the end of the log, whatever is known. */
   private catchUpWanted = false;
   private filling: Promise<void> | undefined;
-  /** Either the grace before a hole is filled, or the pause after a failed read. */
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the timer armed: either the grace before a hole is filled, or the pause after a failed read. */
+  private cancelTimer: (() => void) | undefined;
   private timerKind: 'grace' | 'retry' | undefined;
   private failing = false;
   private closed = false;
@@ -208,21 +220,20 @@ export class OrderedDelivery {
     if (this.closed || this.delivered === undefined || this.filling || this.timerKind === 'retry') return;
     if (this.catchUpWanted) return this.startFill();
     if (this.known <= this.delivered) return this.clearTimer();
-    if (this.timer) return;
+    if (this.cancelTimer) return;
     const waitingAt = this.delivered;
     this.timerKind = 'grace';
-    this.timer = setTimeout(() => {
+    this.cancelTimer = this.options.clock.schedule(this.options.holeGraceMs, () => {
       this.clearTimer();
       // Only a hole that stayed open the whole grace is read; one that arrivals closed meanwhile starts over.
       if (this.delivered === waitingAt) this.startFill();
       else this.review();
-    }, this.options.holeGraceMs);
-    this.timer.unref();
+    });
   }
 
   private clearTimer(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.timerKind = undefined;
   }
 
@@ -278,11 +289,10 @@ export class OrderedDelivery {
       this.catchUpWanted = true;
       this.clearTimer();
       this.timerKind = 'retry';
-      this.timer = setTimeout(() => {
+      this.cancelTimer = this.options.clock.schedule(this.options.retryMs, () => {
         this.clearTimer();
         this.startFill();
-      }, this.options.retryMs);
-      this.timer.unref();
+      });
     }
   }
 }
