@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { RedisPresence, decodePresence, type RedisPresenceOptions } from '../../src/adapters/presence/redis-presence.js';
+import { FixedClock } from '../fakes/fixed-clock.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
-import { waitUntil } from '../support/burst.js';
+import { eventually } from '../support/eventually.js';
 import { REDIS_URL, adminClient, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -12,7 +13,6 @@ interface Node {
   logger: SilentLogger;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const events = (logger: SilentLogger) => logger.entries.map((entry) => `${entry.level} ${entry.event}`);
 const UNAVAILABLE = 'warn redis presence unavailable; other nodes’ users are dropped when they expire, until it is back';
 
@@ -51,10 +51,13 @@ describe('RedisPresence (real Redis)', function () {
   let nodes: Node[] = [];
   let proxies: TcpProxy[] = [];
   let channel: string;
+  /** The nodes' snapshot and expiry timers: they run only when a test moves it. */
+  let clock: FixedClock;
 
   beforeEach(async function () {
     await requireRedis(this);
     channel = uniqueChannel('presence');
+    clock = new FixedClock();
   });
   afterEach(async () => {
     await Promise.all(nodes.map((node) => node.board.close()));
@@ -65,8 +68,9 @@ describe('RedisPresence (real Redis)', function () {
 
   /**
    * A node on the test's channel; `name` tells its connections apart on
-   * Redis. Snapshots are rare unless a test asks otherwise, so that only the
-   * mechanism under test (changes, hello, goodbye) can bring what it checks.
+   * Redis. Its timers run on the test's clock: no snapshot and no expiry
+   * unless the test moves it, so that only the mechanism under test
+   * (changes, hello, goodbye) can bring what it checks.
    */
   function startNode(name: string, options: Partial<RedisPresenceOptions> = {}): Node {
     const logger = new SilentLogger();
@@ -77,7 +81,7 @@ describe('RedisPresence (real Redis)', function () {
       nodeId: name,
       logger,
       maxReconnectDelayMs: 200,
-      snapshotMs: 60_000,
+      clock,
       ...options,
     });
     const node: Node = { board, heard: [], logger };
@@ -86,9 +90,8 @@ describe('RedisPresence (real Redis)', function () {
     return node;
   }
 
-  async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    expect(await waitUntil(condition, timeoutMs), what).to.equal(true);
-  }
+  /** What travels through Redis (and the reconnections of ioredis, on real time) arrives a moment later. */
+  const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => eventually(condition, { what, timeoutMs });
 
   /** Both boards subscribed and each known to the other. */
   async function connected(...all: Node[]): Promise<void> {
@@ -140,20 +143,21 @@ describe('RedisPresence (real Redis)', function () {
     a.board.update('dev', 'alice', true);
     a.board.update('general', 'alice', true);
     const b = startNode('b');
-    await until(() => b.board.users('dev').length === 1, 'b learns alice from a’s answer to its hello', 3000);
+    await until(() => b.board.users('dev').length === 1, 'b learns alice from a’s answer to its hello');
     expect(b.board.users('general')).to.deep.equal(['alice']);
     expect(b.heard.sort()).to.deep.equal(['dev +alice', 'general +alice']);
   });
 
   it('a node that closes says goodbye: its users leave the others at once, not at the expiry', async () => {
-    const a = startNode('a', { expiryMs: 60_000 });
-    const b = startNode('b', { expiryMs: 60_000 });
+    // The clock stands still: no expiry can drop a.
+    const a = startNode('a');
+    const b = startNode('b');
     await connected(a, b);
     a.board.update('dev', 'alice', true);
     a.board.update('ops', 'alice', true);
     await until(() => b.heard.length === 2, 'b hears alice');
     await a.board.close();
-    await until(() => b.heard.length === 4, 'b hears alice leave', 2000);
+    await until(() => b.heard.length === 4, 'b hears alice leave');
     expect(b.heard.slice(2).sort()).to.deep.equal(['dev -alice', 'ops -alice']);
     expect(b.board.peers).to.deep.equal([]);
   });
@@ -169,16 +173,17 @@ describe('RedisPresence (real Redis)', function () {
     b.board.update('dev', 'bob', true);
     await until(() => a.heard.length === 2 && b.heard.length === 2, 'each hears the other');
 
+    // Each last heard the other now; from here a's snapshots are lost, and so are b's to a.
     proxy.cut();
-    const cutAt = Date.now();
-    await until(() => b.heard.length === 3, 'b drops a', 5000);
-    const droppedAfter = Date.now() - cutAt;
-    expect(b.heard.at(-1)).to.equal('dev -alice');
-    expect(droppedAfter, 'not before the expiry').to.be.at.least(timing.expiryMs - timing.snapshotMs);
+    await until(() => events(a.logger).includes(UNAVAILABLE), 'a notices the cut');
+    clock.advance(timing.expiryMs - 1);
+    expect(b.heard, 'not before the expiry').to.have.length(2);
+    expect(a.heard, 'not before the expiry').to.have.length(2);
+    clock.advance(1);
+    expect(b.heard.at(-1), 'b drops a at the expiry').to.equal('dev -alice');
     expect(events(b.logger)).to.deep.equal(['info presence dropped a silent node']);
     // a, cut off, keeps its own user and drops b's in turn.
-    await until(() => a.heard.length === 3, 'a drops b', 5000);
-    expect(a.heard.at(-1)).to.equal('dev -bob');
+    expect(a.heard.at(-1), 'a drops b').to.equal('dev -bob');
     expect(a.board.users('dev')).to.deep.equal(['alice']);
     a.board.update('dev', 'carol', true);
     expect(a.board.users('dev'), 'a serves its own presence meanwhile').to.deep.equal(['alice', 'carol']);
@@ -203,13 +208,12 @@ describe('RedisPresence (real Redis)', function () {
     // Published before a is subscribed again: Redis drops these for a. Only b's snapshot (in 60 s) or its answer to a's hello can bring them.
     b.board.update('dev', 'bob', false);
     b.board.update('dev', 'dave', true);
-    await until(() => a.board.users('dev').join() === 'dave', 'a has b’s current list', 5000);
+    await until(() => a.board.users('dev').join() === 'dave', 'a has b’s current list');
     expect(a.heard).to.deep.equal(['dev +bob', 'dev +dave', 'dev -bob']);
     expect(events(a.logger)).to.deep.equal([UNAVAILABLE, 'info redis presence restored']);
   });
 
   it('repairs from the periodic snapshot what a lost publication left wrong', async () => {
-    // Nobody expires here: only b's snapshot can set a right.
     const a = startNode('a', { snapshotMs: 200, expiryMs: 60_000 });
     const b = startNode('b', { snapshotMs: 200, expiryMs: 60_000 });
     await connected(a, b);
@@ -225,17 +229,21 @@ describe('RedisPresence (real Redis)', function () {
       stranger.disconnect();
     }
     await until(() => a.board.users('dev').length === 1, 'a believes the stale change');
-    await until(() => a.board.users('dev').length === 0, 'b’s next snapshot sets it right', 2000);
+    // Time moves for the first time: nobody expires, and only b's snapshot can set a right.
+    clock.advance(200);
+    await until(() => a.board.users('dev').length === 0, 'b’s next snapshot sets it right');
   });
 
   it('keeps a quiet node: its snapshots say it is alive', async () => {
-    const timing = { snapshotMs: 200, expiryMs: 600, stallTimeoutMs: 300 };
+    // Real time: the snapshots must cross Redis within the expiry, and the pings within the stall timeout.
+    const timing = { snapshotMs: 200, expiryMs: 600, stallTimeoutMs: 300, clock: undefined };
     const a = startNode('a', timing);
     const b = startNode('b', timing);
     await connected(a, b);
     a.board.update('dev', 'alice', true);
     await until(() => b.heard.length === 1, 'b hears alice');
-    await pause(1500); // several expiry times without a change
+    // What is measured is that nothing happens: two expiry times without a change, and nobody dropped.
+    await new Promise((resolve) => setTimeout(resolve, 2 * timing.expiryMs));
     expect(b.heard).to.deep.equal(['dev +alice']);
     expect(b.board.peers).to.deep.equal(['a']);
     expect([...a.logger.entries, ...b.logger.entries]).to.deep.equal([]);
@@ -265,13 +273,13 @@ describe('RedisPresence (real Redis)', function () {
     expect((await connectionNames(channel)).sort()).to.deep.equal([`${channel}:a:pub`, `${channel}:a:sub`, `${channel}:b:pub`, `${channel}:b:sub`]);
     await a.board.close();
     a.board.update('dev', 'alice', true);
-    await pause(200);
+    clock.advance(60_000);
+    // Nothing may arrive: a short window for a publication that should not exist.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(b.heard).to.deep.equal([]);
-    let names = await connectionNames(channel);
-    for (let tries = 0; names.length > 2 && tries < 50; tries += 1) {
-      await pause(20);
-      names = await connectionNames(channel);
-    }
-    expect(names.sort()).to.deep.equal([`${channel}:b:pub`, `${channel}:b:sub`]);
+    // Redis drops a closed connection from its list a moment later.
+    await eventually(async () => expect((await connectionNames(channel)).sort()).to.deep.equal([`${channel}:b:pub`, `${channel}:b:sub`]), {
+      what: 'only b’s connections left',
+    });
   });
 });

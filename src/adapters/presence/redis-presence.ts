@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Logger, PresenceBoard, PresenceListener } from '../../application/ports.js';
+import type { Clock, Logger, PresenceBoard, PresenceListener } from '../../application/ports.js';
 import { PresenceLedger, type PresenceChange, type RoomUsers } from '../../application/presence-ledger.js';
 import { RedisChannel } from '../redis/redis-channel.js';
 
@@ -10,10 +10,12 @@ export interface RedisPresenceOptions {
   /** The deployment's channel (REDIS_CHANNEL); presence travels on `<channel>:presence`. */
   channel: string;
   logger: Logger;
-  /** How often this node publishes everything it has present. */
+  /** How often this node publishes everything it has present; default 5 s, or a third of `expiryMs` when that is given. */
   snapshotMs?: number;
   /** A node not heard from for this long is taken for dead, and its users for gone; default three snapshots. */
   expiryMs?: number;
+  /** Runs the snapshot and expiry timers and says when a node was heard; tests give a clock they move themselves. */
+  clock?: Clock;
   /** Names this node in what it publishes; random by default, so a restarted process is a new node. */
   nodeId?: string;
   /**
@@ -59,13 +61,14 @@ export class RedisPresence implements PresenceBoard {
   private replyQueued = false;
   private warnedMalformed = false;
   private closed = false;
-  private readonly snapshotTimer: NodeJS.Timeout;
-  private readonly expiryTimer: NodeJS.Timeout;
+  private readonly clock: Clock;
+  private readonly stopTimers: Array<() => void>;
 
   constructor(private readonly options: RedisPresenceOptions) {
     this.nodeId = options.nodeId ?? randomBytes(8).toString('hex');
     this.topic = `${options.channel}:presence`;
-    const snapshotMs = options.snapshotMs ?? 5000;
+    this.clock = options.clock ?? MONOTONIC;
+    const snapshotMs = options.snapshotMs ?? (options.expiryMs === undefined ? 5000 : options.expiryMs / 3);
     this.expiryMs = options.expiryMs ?? 3 * snapshotMs;
     this.ledger = new PresenceLedger(this.expiryMs, (room, user, present) => this.notify(room, user, present));
     this.channel = new RedisChannel({
@@ -81,9 +84,11 @@ export class RedisPresence implements PresenceBoard {
       // What others said meanwhile was missed, and what this node said may be lost: tell everything, and ask.
       onReady: () => this.snapshot(true),
     });
-    this.snapshotTimer = setInterval(() => this.heartbeat(), snapshotMs).unref();
-    // Checked more often than snapshots come, so a dead node goes soon after its expiry, not a whole period later.
-    this.expiryTimer = setInterval(() => this.expire(), Math.min(1000, snapshotMs)).unref();
+    this.stopTimers = [
+      this.every(snapshotMs, () => this.heartbeat()),
+      // Checked more often than snapshots come, so a dead node goes soon after its expiry, not a whole period later.
+      this.every(Math.min(1000, snapshotMs), () => this.expire()),
+    ];
   }
 
   update(room: string, user: string, present: boolean): void {
@@ -118,8 +123,7 @@ export class RedisPresence implements PresenceBoard {
     // leaving users need not be published one by one: the goodbye covers them.
     this.closed = true;
     this.pending.clear();
-    clearInterval(this.snapshotTimer);
-    clearInterval(this.expiryTimer);
+    for (const stop of this.stopTimers) stop();
     const bye: WirePresence = { node: this.nodeId, kind: 'bye' };
     await this.channel.publish(JSON.stringify(bye));
     await this.channel.close();
@@ -148,7 +152,7 @@ export class RedisPresence implements PresenceBoard {
     const wire = decodePresence(text);
     if (!wire) return this.warnMalformed();
     if (wire.node === this.nodeId || this.closed) return;
-    const now = performance.now();
+    const now = this.clock.now().getTime();
     try {
       switch (wire.kind) {
         case 'snapshot':
@@ -185,12 +189,25 @@ export class RedisPresence implements PresenceBoard {
   private expire(): void {
     if (this.closed) return;
     try {
-      for (const node of this.ledger.expire(performance.now())) {
+      for (const node of this.ledger.expire(this.clock.now().getTime())) {
         this.options.logger.info('presence dropped a silent node', { node, silentMs: this.expiryMs });
       }
     } catch (error) {
       this.options.logger.error('presence listener failed', { error });
     }
+  }
+
+  /** Calls `tick` every `ms` on the clock until the returned function is called. */
+  private every(ms: number, tick: () => void): () => void {
+    let cancel: () => void;
+    const arm = (): void => {
+      cancel = this.clock.schedule(ms, () => {
+        arm();
+        tick();
+      });
+    };
+    arm();
+    return () => cancel();
   }
 
   private notify(room: string, user: string, present: boolean): void {
@@ -204,6 +221,19 @@ export class RedisPresence implements PresenceBoard {
     this.options.logger.warn('presence ignored a malformed message on its channel', { channel: this.topic });
   }
 }
+
+/**
+ * Real time that never jumps: when a node was last heard is compared with
+ * now, and a wall clock set back or forward must not keep or drop nodes.
+ * A pending timer does not keep the process alive.
+ */
+const MONOTONIC: Clock = {
+  now: () => new Date(performance.timeOrigin + performance.now()),
+  schedule(ms, callback) {
+    const timer = setTimeout(callback, ms).unref();
+    return () => clearTimeout(timer);
+  },
+};
 
 /** Another node's message, or undefined when the text is not one (a stray publisher on the channel). */
 export function decodePresence(text: string): WirePresence | undefined {
