@@ -90,7 +90,9 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   const redisFanout = config.redisUrl
     ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: store, logger })
     : undefined;
-  const redisPresence = config.redisUrl ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const redisPresence = config.redisUrl
+    ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger, expiryMs: config.presenceExpirySeconds * 1000 })
+    : undefined;
   const rateLimits = config.redisUrl ? new RedisRateLimits({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
   const shutdown = new ShutdownProbe();
   const resources: Resources = {

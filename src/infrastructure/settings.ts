@@ -128,6 +128,12 @@ export const SETTINGS = {
     kind: redisName,
     meaning: 'the Redis pub/sub channel of one deployment; nodes of different deployments sharing a Redis use different ones',
   },
+  presenceExpirySeconds: {
+    variable: 'PRESENCE_EXPIRY',
+    default: '15s',
+    kind: duration(TIMER_MAX_SECONDS),
+    meaning: 'with Redis: a node not heard from for this long (killed, or cut off) is taken for dead and its users leave; each node says it is alive three times per period',
+  },
   limits: {
     loginPerAccount: {
       variable: 'LOGIN_LIMIT_PER_ACCOUNT',
