@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import type { MessageLog } from '../../src/adapters/fanout/ordered-delivery.js';
 import { RedisFanout, decode, encode, type RedisFanoutOptions } from '../../src/adapters/fanout/redis-fanout.js';
 import type { Message } from '../../src/domain/message.js';
+import { FixedClock } from '../fakes/fixed-clock.js';
 import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
-import { waitUntil } from '../support/burst.js';
+import { eventually } from '../support/eventually.js';
 import { REDIS_URL, adminClient, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -31,7 +32,7 @@ interface Node {
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const events = (logger: SilentLogger) => logger.entries.map((entry) => `${entry.level} ${entry.event}`);
 
 describe('RedisFanout wire format', () => {
@@ -97,9 +98,7 @@ describe('RedisFanout (real Redis)', function () {
     return message;
   }
 
-  async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    expect(await waitUntil(condition, timeoutMs), what).to.equal(true);
-  }
+  const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => eventually(condition, { what, timeoutMs });
 
   /** Only Redis can bring another node's message in time: no hole grace, no audit, so no read of the store. */
   const redisOnly: Partial<RedisFanoutOptions> = { auditMs: 60_000, delivery: { holeGraceMs: 60_000 } };
@@ -127,7 +126,8 @@ describe('RedisFanout (real Redis)', function () {
       all.map(async (node, n) => {
         for (let i = 0; i < total / all.length; i += 1) {
           await post(node, `n${n}-${i}`);
-          if (i % 17 === 0) await pause(1);
+          // Now and then a turn of the event loop, for what Redis brings meanwhile to come between the posts.
+          if (i % 17 === 0) await nextTurn();
         }
       }),
     );
@@ -140,7 +140,9 @@ describe('RedisFanout (real Redis)', function () {
     proxies.push(proxy);
     // Node a reaches Redis through the proxy; only its resubscription (no audit, no grace) can bring b's messages.
     const a = await startNode('a', { ...redisOnly, url: proxy.rewrite(REDIS_URL) });
-    const b = await startNode('b', { delivery: { holeGraceMs: 100 } });
+    // Node b fills holes after a grace on a clock of the test's.
+    const clock = new FixedClock();
+    const b = await startNode('b', { delivery: { holeGraceMs: 100, clock } });
     await until(() => a.fanout.isReady() && b.fanout.isReady(), 'both subscribed');
     await post(a);
     await until(() => b.received.length === 1, 'b got 1');
@@ -154,11 +156,14 @@ describe('RedisFanout (real Redis)', function () {
     await post(b);
     await post(b);
     expect(Date.now() - started).to.be.below(100);
-    await pause(1000); // several reconnection attempts, each failing
+    const refusedSoFar = proxy.refused;
+    await until(() => proxy.refused >= refusedSoFar + 4, 'each of its two connections tries twice more, failing');
     expect(a.received, 'nothing of b reaches a while it is cut off').to.deep.equal([1, 2]);
     expect(events(a.logger)).to.deep.equal(['warn redis fan-out unavailable; serving this node only until it is back']);
 
-    // b never heard 2 (published while a was cut off): the hole before its own 3 is read from the store.
+    // b never heard 2 (published while a was cut off): its own 3 and 4 wait behind the hole, which is read from the store after the grace.
+    expect(b.received, 'within the grace').to.deep.equal([1]);
+    clock.advance(100);
     await until(() => b.received.length === 4, 'b fills its hole');
     expect(b.received).to.deep.equal([1, 2, 3, 4]);
 
@@ -240,7 +245,8 @@ describe('RedisFanout (real Redis)', function () {
     await until(() => a.fanout.isReady(), 'subscribed');
     const wasDown: boolean[] = [];
     const watch = setInterval(() => wasDown.push(!a.fanout.isReady()), 20);
-    await pause(1500);
+    // What is measured is that nothing happens: several stall timeouts of real time (the pings' clock is ioredis's), never down.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     clearInterval(watch);
     expect(wasDown.filter(Boolean), 'never down').to.deep.equal([]);
     expect(a.logger.entries).to.deep.equal([]);
@@ -254,7 +260,7 @@ describe('RedisFanout (real Redis)', function () {
     expect(a.fanout.isReady()).to.equal(false);
     await post(a);
     expect(a.received).to.deep.equal([1]);
-    await pause(600);
+    await until(() => proxy.refused >= 4, 'each of its two connections tries twice, failing');
     expect(events(a.logger)).to.deep.equal(['warn redis fan-out unavailable; serving this node only until it is back']);
     proxy.restore();
     await until(() => a.fanout.isReady(), 'connected');
@@ -290,15 +296,13 @@ describe('RedisFanout (real Redis)', function () {
     await a.fanout.close();
     expect(a.fanout.isReady()).to.equal(false);
     await post(b);
-    await pause(100);
+    // Nothing may arrive: a short window for a delivery that should not happen.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(a.received).to.deep.equal([]);
     expect(b.received).to.deep.equal([1]);
     // Redis drops a closed connection from its list a moment later.
-    let names = await connectionNames(channel);
-    for (let tries = 0; names.length > 2 && tries < 50; tries += 1) {
-      await pause(20);
-      names = await connectionNames(channel);
-    }
-    expect(names.sort()).to.deep.equal([`${channel}:b:pub`, `${channel}:b:sub`]);
+    await eventually(async () => expect((await connectionNames(channel)).sort()).to.deep.equal([`${channel}:b:pub`, `${channel}:b:sub`]), {
+      what: 'only b’s connections left',
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { RedisRateLimits, type RedisRateLimitsOptions } from '../../src/adapters/rate-limits/redis-rate-limiter.js';
 import { SilentLogger } from '../fakes/silent-logger.js';
-import { waitUntil } from '../support/burst.js';
+import { eventually } from '../support/eventually.js';
 import { REDIS_URL, adminClient, requireRedis, uniqueChannel } from '../support/redis.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -11,7 +11,6 @@ interface Node {
   logger: SilentLogger;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const events = (logger: SilentLogger) => logger.entries.map((entry) => `${entry.level} ${entry.event}`);
 const OUTAGE = 'warn redis rate limits unavailable; each node counts on its own until it is back';
 const RESTORED = 'info redis rate limits restored';
@@ -50,9 +49,7 @@ describe('RedisRateLimiter (real Redis)', function () {
     return proxy;
   }
 
-  async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    expect(await waitUntil(condition, timeoutMs), what).to.equal(true);
-  }
+  const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => eventually(condition, { what, timeoutMs });
 
   it('makes two nodes spend one budget: what one took, the other cannot', async () => {
     const a = await startNode('a');
@@ -104,7 +101,13 @@ describe('RedisRateLimiter (real Redis)', function () {
     await until(() => a.limits.isReady(), 'connected');
     const limiter = a.limits.limiter('register_address', { count: 2, perSeconds: 1 });
     expect([await limiter.take('10.0.0.1'), await limiter.take('10.0.0.1'), await limiter.take('10.0.0.1')]).to.deep.equal([0, 0, 1]);
-    await pause(1100);
+    // The window is Redis's own (the key's expiry, on the Redis server's clock): its end is the key going.
+    const admin = adminClient();
+    try {
+      await eventually(async () => (await admin.exists(`${channel}:limit:register_address:10.0.0.1`)) === 0, { what: 'the window’s key expires', timeoutMs: 3000 });
+    } finally {
+      admin.disconnect();
+    }
     expect([await limiter.take('10.0.0.1'), await limiter.take('10.0.0.1'), await limiter.take('10.0.0.1')]).to.deep.equal([0, 0, 1]);
   });
 
@@ -126,7 +129,8 @@ describe('RedisRateLimiter (real Redis)', function () {
     expect(await onA.take('alice')).to.be.within(59, 60);
     expect(Date.now() - started, 'answered without waiting for Redis').to.be.below(100);
     expect(await onB.take('alice'), 'shared: 2 of 3').to.equal(0);
-    await pause(500); // several reconnection attempts, each failing
+    const refusedSoFar = proxy.refused;
+    await until(() => proxy.refused >= refusedSoFar + 2, 'two more reconnection attempts, each failing');
     expect(events(a.logger)).to.deep.equal([OUTAGE]);
 
     proxy.restore();

@@ -25,6 +25,8 @@ interface Link {
 export class TcpProxy {
   private readonly links = new Set<Link>();
   private mode: 'forward' | 'cut' | 'stall' = 'forward';
+  /** Connections reset on arrival while cut: how a test sees that a client keeps trying to reconnect. */
+  refused = 0;
 
   private constructor(
     private readonly server: Server,
@@ -80,6 +82,7 @@ export class TcpProxy {
   private accept(incoming: Socket): void {
     incoming.on('error', () => undefined);
     if (this.mode === 'cut') {
+      this.refused += 1;
       incoming.destroy();
       return;
     }
