@@ -41,8 +41,7 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
   async function join(recorder: Recorder, room: string): Promise<void> {
     const before = recorder.frames.length;
     recorder.client.sendJson({ type: 'join', room });
-    const joined = await recorder.until((r) => r.frames.slice(before).some((f) => f.type === 'joined' && f.room === room), 5000);
-    expect(joined, `${recorder.username ?? 'anonymous'} on ${recorder.node} joined ${room}`).to.equal(true);
+    await recorder.until((r) => r.frames.slice(before).some((f) => f.type === 'joined' && f.room === room), `joined ${room}`, 5000);
   }
 
   /** The presence events a connection received for `room`, as "join bob" / "leave bob". */
@@ -51,7 +50,7 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
   }
 
   async function expectEvents(recorder: Recorder, room: string, expected: string[], what: string, timeoutMs = 5000): Promise<void> {
-    await recorder.until((r) => events(r, room).length >= expected.length, timeoutMs);
+    await recorder.until((r) => events(r, room).length >= expected.length, what, timeoutMs);
     expect(events(recorder, room), what).to.deep.equal(expected);
   }
 
@@ -59,8 +58,7 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
   async function presenceOf(recorder: Recorder, room: string): Promise<string[]> {
     const before = recorder.frames.length;
     recorder.client.sendJson({ type: 'presence', room });
-    const answered = await recorder.until((r) => r.frames.slice(before).some((f) => f.type === 'presence' && f.users), 5000);
-    expect(answered, `presence answered on ${recorder.node}`).to.equal(true);
+    await recorder.until((r) => r.frames.slice(before).some((f) => f.type === 'presence' && f.users), `presence of ${room} answered`, 5000);
     return recorder.frames.slice(before).find((f) => f.type === 'presence' && f.users)!.users!;
   }
 

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { numberedTexts } from '../support/burst.js';
-import { Cluster, readyz, storeWithoutPublishing, storedRows, waitUntilAsync, type ClusterNode, type Recorder, type StoredRow } from '../support/cluster.js';
+import { Cluster, readyz, storeWithoutPublishing, storedRows, untilReady, type ClusterNode, type Recorder, type StoredRow } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { ProcessDatabase } from '../support/process-database.js';
 import { REDIS_URL, answersPing, connectionNames, killConnections, requireRedis, uniqueChannel } from '../support/redis.js';
 import { freePort } from '../support/nginx.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const redisPort = Number(new URL(REDIS_URL).port || 6379);
 const redisHost = new URL(REDIS_URL).hostname;
@@ -45,7 +45,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
 
   async function join(recorder: Recorder, room: string): Promise<void> {
     recorder.client.sendJson({ type: 'join', room });
-    expect(await recorder.until((r) => r.frames.some((f) => f.type === 'joined' && f.room === room), 5000), `${recorder.node} joined ${room}`).to.equal(true);
+    await recorder.until((r) => r.frames.some((f) => f.type === 'joined' && f.room === room), `joined ${room}`, 5000);
   }
 
   /**
@@ -57,7 +57,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
    */
   async function expectSawExactlyTheTable(recorder: Recorder, rows: StoredRow[], label: string): Promise<void> {
     const lastId = rows.at(-1)?.id;
-    await recorder.until((r) => r.ids.includes(lastId as number), 20_000);
+    await recorder.until((r) => r.ids.includes(lastId as number), `${label}: saw the last message, ${lastId}`, 20_000);
     const ids = recorder.ids;
     expect(new Set(ids).size, `${label}: no duplicate`).to.equal(ids.length);
     for (const room of new Set(rows.map((row) => row.room))) {
@@ -118,28 +118,34 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     const first = await cluster.connect(a);
     // One message at a time per sender: the traffic lasts while the reader hops from node to node.
     const posting = Promise.all([onA!.post(numberedTexts('a', PER_SENDER), { window: 1 }), onB!.post(numberedTexts('b', PER_SENDER), { window: 1 })]);
+    const acknowledged = () => onA!.acked.length + onB!.acked.length;
+    /** Away while messages keep coming: until `count` more are stored. */
+    const awayFor = async (count: number) => {
+      const before = acknowledged();
+      await eventually(() => acknowledged() >= before + count, { what: `${count} messages stored while the reader is away`, timeoutMs: 10_000 });
+    };
 
-    expect(await first.until((r) => r.seen.length >= 60), 'first session reads').to.equal(true);
+    await first.until((r) => r.seen.length >= 60, 'first session reads');
     first.close();
     await first.done;
     const firstLast = first.ids.at(-1) as number;
-    await sleep(150); // away while messages keep coming
+    await awayFor(20);
 
     const second = await cluster.connect(b);
     second.client.sendJson({ type: 'join', room: 'general', after: firstLast });
-    expect(await second.until((r) => r.frames.some((f) => f.type === 'catchup' && f.more === false)), 'second session caught up').to.equal(true);
-    expect(await second.until((r) => r.seen.length >= 60)).to.equal(true);
+    await second.until((r) => r.frames.some((f) => f.type === 'catchup' && f.more === false), 'second session caught up');
+    await second.until((r) => r.seen.length >= 60, 'second session reads');
     second.close();
     await second.done;
     const secondLast = Math.max(...second.ids);
-    await sleep(150);
+    await awayFor(20);
 
     // The cursor in the URL: the catch-up starts before any live message can.
     const third = await cluster.connect(a, undefined, `/ws?after=${secondLast}`);
     await posting;
     const rows = await storedRows(database!);
     expect(rows).to.have.length(2 * PER_SENDER);
-    await third.until((r) => r.ids.includes(rows.at(-1)!.id), 20_000);
+    await third.until((r) => r.ids.includes(rows.at(-1)!.id), 'third session saw the last message', 20_000);
 
     expect(first.ids, 'first session: 1.. in order').to.deep.equal(range(1, firstLast));
     // Live messages may come before "joined" (every connection starts in general); the catch-up skips those.
@@ -162,7 +168,9 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     const SURVIVOR_POSTS = 600;
     const readers = [await cluster.connect(a), await cluster.connect(b)];
     await cluster.register(a, 'ghost');
+    const survivors = [...onA, ...onB];
     const orphans: Array<Promise<number>> = [];
+    let killed: Promise<void> | undefined;
     let acks = 0;
     let killedAt = -1;
     for (const sender of onK) {
@@ -173,16 +181,25 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
         killedAt = acks;
         k.process.child.kill('SIGSTOP');
         // And for certain one such message, while the others go on posting: their next ids reveal the hole.
-        orphans.push(storeWithoutPublishing(database!, { room: 'general', username: 'ghost', text: 'orphan mid-burst' }));
-        setTimeout(() => k.process.child.kill('SIGKILL'), 300);
+        const orphan = storeWithoutPublishing(database!, { room: 'general', username: 'ghost', text: 'orphan mid-burst' });
+        orphans.push(orphan);
+        // Killed once a survivor's message is stored after the orphan: the hole is there for the others to find.
+        killed = (async () => {
+          try {
+            const id = await orphan;
+            await eventually(() => survivors.some((s) => s.acked.some((ack) => ack.id > id)), { what: 'a survivor’s message stored after the orphan' });
+          } finally {
+            k.process.child.kill('SIGKILL');
+          }
+        })();
       };
     }
 
-    const survivors = [...onA, ...onB];
     await Promise.all([
       ...survivors.map((sender) => sender.post(numberedTexts(sender.username as string, SURVIVOR_POSTS), { window: 5 })),
       ...onK.map((sender) => sender.post(numberedTexts(sender.username as string, 5000), { window: 5 })),
     ]);
+    await killed;
     await k.process.exited;
     expect(k.process.child.signalCode).to.equal('SIGKILL');
     expect(killedAt, 'the kill happened mid-burst').to.be.at.least(200);
@@ -212,7 +229,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     const kills: Array<Promise<number>> = [];
     // Each node's publisher and subscriber, once all four are connected (again).
     const killAll = async () => {
-      await waitUntilAsync(async () => (await connectionNames(cluster.channel)).length === 4, 10_000, 10);
+      await eventually(async () => (await connectionNames(cluster.channel)).length === 4, { what: 'four connections to Redis', timeoutMs: 10_000 });
       return killConnections(cluster.channel);
     };
     for (const sender of posting) {
@@ -248,8 +265,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     proxyA.cut();
     proxyB.cut();
     for (const node of [a, b]) {
-      const notReady = await waitUntilAsync(async () => (await readyz(node)).body?.checks?.redis === 'unreachable', 5000);
-      expect(notReady, `${node.name}: /readyz says Redis is unreachable`).to.equal(true);
+      await eventually(async () => (await readyz(node)).body?.checks?.redis === 'unreachable', { what: `${node.name}: /readyz says Redis is unreachable`, everyMs: 20 });
       expect((await readyz(node)).status).to.equal(503);
     }
     // Each node still takes, stores and acknowledges its own clients' messages.
@@ -257,14 +273,12 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     expect(onA!.acked, 'a acknowledges during the outage').to.have.length(100);
     expect(onB!.acked, 'b acknowledges during the outage').to.have.length(100);
     const lastDuring = onA!.acked.at(-1)!.id;
-    expect(await readers[0]!.until((r) => r.ids.includes(lastDuring), 5000), 'a’s reader gets a’s messages during the outage').to.equal(true);
+    await readers[0]!.until((r) => r.ids.includes(lastDuring), 'gets a’s messages during the outage', 5000);
     expect((await readyz(a)).body.checks.redis, 'still cut off').to.equal('unreachable');
 
     proxyA.restore();
     proxyB.restore();
-    for (const node of [a, b]) {
-      expect(await waitUntilAsync(async () => (await readyz(node)).status === 200, 10_000), `${node.name} ready again`).to.equal(true);
-    }
+    for (const node of [a, b]) await untilReady(node, 10_000);
     await Promise.all([onA!.post(texts(onA!, ['before', 'during', 'after'])), onB!.post(texts(onB!, ['before', 'during', 'after']))]);
 
     const rows = await storedRows(database!);
@@ -288,15 +302,13 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
       const PER_SENDER = 400;
       // One at a time per sender: the burst lasts through the restart.
       const posting = Promise.all([onA!.post(numberedTexts('a', PER_SENDER), { window: 1, deadlineMs: 60_000 }), onB!.post(numberedTexts('b', PER_SENDER), { window: 1, deadlineMs: 60_000 })]);
-      expect(await onA!.until((r) => r.acked.length >= 50), 'traffic before the restart').to.equal(true);
+      await onA!.until((r) => r.acked.length >= 50, 'traffic before the restart');
 
       await redis.stop();
       const during = onA!.acked.length;
-      expect(await onA!.until((r) => r.acked.length >= during + 20, 10_000), 'a keeps acknowledging while Redis is down').to.equal(true);
+      await onA!.until((r) => r.acked.length >= during + 20, 'keeps acknowledging while Redis is down', 10_000);
       await redis.start();
-      for (const node of [a, b]) {
-        expect(await waitUntilAsync(async () => (await readyz(node)).status === 200, 15_000), `${node.name} ready again`).to.equal(true);
-      }
+      for (const node of [a, b]) await untilReady(node, 15_000);
       await posting;
 
       const rows = await storedRows(database!);
@@ -327,7 +339,7 @@ class PrivateRedis {
   async start(): Promise<void> {
     const binary = process.env.REDIS_SERVER ?? 'redis-server';
     this.child = spawn(binary, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    if (!(await waitUntilAsync(() => answersPing(this.url), 10_000, 100))) throw new Error(`${binary} did not start on port ${this.port}`);
+    await eventually(() => answersPing(this.url), { what: `${binary} answers on port ${this.port}`, timeoutMs: 10_000, everyMs: 50 });
   }
 
   async stop(): Promise<void> {

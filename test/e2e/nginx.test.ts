@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { Cluster, waitUntilAsync, type ClusterNode } from '../support/cluster.js';
+import { Cluster, openConnections, type ClusterNode } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { Nginx, renderConfig, requireNginx } from '../support/nginx.js';
 import { ProcessDatabase } from '../support/process-database.js';
 import { requireRedis, uniqueChannel, REDIS_URL } from '../support/redis.js';
@@ -15,11 +16,6 @@ async function collectUntil(client: TestClient, ids: number[], done: (frame: Fra
     if (frame.type === 'catchup') ids.push(...frame.messages!.map((m) => m.id));
     if (done(frame)) return;
   }
-}
-
-async function openConnections(node: ClusterNode): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
-  return Number(/^chat_connections_open (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
 describe('deploy/nginx.conf in front of two nodes (PostgreSQL, Redis, nginx)', function () {
@@ -93,8 +89,7 @@ describe('deploy/nginx.conf in front of two nodes (PostgreSQL, Redis, nginx)', f
     const poster2 = await TestClient.connect(wsUrl);
     await poster2.auth('bob', token);
     for (let i = 0; i < 10; i++) poster2.send('bob', `after ${i}`);
-    const stored = await waitUntilAsync(async () => (await database!.messages()).length === 20, 10_000);
-    expect(stored, 'all 20 stored').to.equal(true);
+    await eventually(async () => (await database!.messages()).length === 20, { what: 'all 20 stored', timeoutMs: 10_000, everyMs: 20 });
 
     const back = await TestClient.connect(`${wsUrl}?after=${ids.at(-1)}`);
     const lastId = (await database!.messages()).at(-1)!.id;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { waitUntil } from './burst.js';
+import { eventually } from './eventually.js';
 import type { ProcessDatabase } from './process-database.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { GENEROUS_LIMITS, TEST_JWT_SECRET, TEST_PASSWORD } from './test-server.js';
@@ -57,8 +57,7 @@ export class Cluster {
       },
     };
     this.nodes.push(node);
-    const ready = await waitUntilAsync(async () => (await readyz(node)).status === 200, 10_000);
-    if (!ready) throw new Error(`node ${name} never became ready: ${JSON.stringify((await readyz(node)).body)}`);
+    await untilReady(node, 10_000);
     return node;
   }
 
@@ -141,13 +140,21 @@ export async function readyz(node: ClusterNode): Promise<{ status: number; body:
   }
 }
 
-export async function waitUntilAsync(condition: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  return true;
+/** The node's open WebSocket connections, as its /metrics says. */
+export async function openConnections(node: ClusterNode): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+  return Number(/^chat_connections_open (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
+/** Resolves once /readyz answers 200; fails with what it last said. */
+export async function untilReady(node: ClusterNode, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      const { status, body } = await readyz(node);
+      if (status !== 200) throw new Error(`${status} ${JSON.stringify(body)}`);
+    },
+    { what: `node ${node.name} ready`, timeoutMs, everyMs: 20 },
+  );
 }
 
 /** A message as a client saw it, live or in a catch-up page. */
@@ -193,15 +200,15 @@ export class Recorder {
     return this.client.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Waits until `condition` holds for what was recorded; false after `timeoutMs`. */
-  until(condition: (recorder: this) => boolean, timeoutMs = 15_000): Promise<boolean> {
-    return waitUntil(() => condition(this), timeoutMs);
+  /** Resolves once `condition` holds for what was recorded; fails naming `what` after `timeoutMs`. */
+  async until(condition: (recorder: this) => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    await eventually(() => condition(this), { what: `${this.username ?? 'anonymous'} on ${this.node}: ${what}`, timeoutMs });
   }
 
   /**
    * Sends `texts` (to `room`, or the default room) keeping at most `window`
-   * unanswered; resolves when each is answered, or the connection closes, or
-   * the deadline passes.
+   * unanswered; resolves when each is answered or the connection closes,
+   * and fails if the deadline passes first.
    */
   async post(texts: readonly string[], { room, window = 5, deadlineMs = 30_000 }: { room?: string; window?: number; deadlineMs?: number } = {}): Promise<void> {
     const answered = () => this.acked.length + this.errors.length;
@@ -218,8 +225,16 @@ export class Recorder {
       fill();
     };
     fill();
-    await waitUntil(() => answered() >= texts.length || !this.open, deadlineMs);
-    this.onFrame = previous;
+    try {
+      await eventually(
+        () => {
+          if (this.open && answered() < texts.length) throw new Error(`${answered()} of ${texts.length} answered`);
+        },
+        { what: `${this.username} on ${this.node}: every message answered`, timeoutMs: deadlineMs },
+      );
+    } finally {
+      this.onFrame = previous;
+    }
   }
 
   close(): void {
