@@ -1,14 +1,16 @@
 import { expect } from 'chai';
-import { Cluster, type ClusterNode, type Recorder } from '../support/cluster.js';
+import { Cluster, openConnections, type ClusterNode, type Recorder } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { ProcessDatabase } from '../support/process-database.js';
 import { REDIS_URL, requireRedis, uniqueChannel } from '../support/redis.js';
 
-/** A node that dies unannounced is dropped this long after it was last heard (three 5-second snapshots). */
-const EXPIRY_MS = 15_000;
-/** One snapshot period of slack, plus the once-a-second expiry check. */
-const EXPIRY_SLACK_MS = 6000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * PRESENCE_EXPIRY for the test that kills a node: one that dies unannounced
+ * is dropped this long after it was last heard. Snapshots then come every
+ * third of it, and the expiry is checked as often.
+ */
+const EXPIRY_MS = 2000;
+const SNAPSHOT_MS = EXPIRY_MS / 3;
 
 describe('Presence across server processes on one Redis (PostgreSQL)', function () {
   this.timeout(120_000);
@@ -62,6 +64,17 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
     return recorder.frames.slice(before).find((f) => f.type === 'presence' && f.users)!.users!;
   }
 
+  /**
+   * A round trip on the connection (a history request of the original
+   * protocol, which any connection may send): whatever its node sent it
+   * before has arrived once the answer has.
+   */
+  async function roundTrip(recorder: Recorder): Promise<void> {
+    const before = recorder.frames.length;
+    recorder.client.send(recorder.username ?? 'x', 'history 1');
+    await recorder.until((r) => r.frames.slice(before).some((f) => f.type === 'history'), 'history answered', 5000);
+  }
+
   it('lists both nodes’ users on either node, and members on one see the other’s users arrive and leave', async () => {
     const a = await cluster.start('a', REDIS_URL);
     const b = await cluster.start('b', REDIS_URL);
@@ -101,7 +114,8 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
     carol.close();
     await expectEvents(watcherOnB, 'general', ['join carol', 'leave carol'], 'and leaves');
 
-    await sleep(300);
+    // b heard carol leave, so a has handled her going, and anything it sent the original client then comes before this answer.
+    await roundTrip(original);
     expect(original.frames.filter((f) => f.type === 'presence'), 'the original protocol never sees presence').to.deep.equal([]);
     for (const recorder of [alice, askOnA, askOnB, watcherOnB]) expect(recorder.errors, `${recorder.username ?? 'anonymous'}: no error`).to.deep.equal([]);
   });
@@ -117,16 +131,20 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
     await join(carolOnA, 'dev');
     await join(carolOnB, 'dev');
     await expectEvents(watcher, 'dev', ['join carol'], 'carol arrives once');
+    const connectionsOnA = await openConnections(a);
     carolOnA.close();
     await carolOnA.done;
-    await sleep(500);
+    // Node a has handled her going (it counts one connection less, in the same turn as her rooms are left);
+    // a leave it sent the watcher then would come before the answer to the watcher's presence request.
+    await eventually(async () => (await openConnections(a)) === connectionsOnA - 1, { what: 'a closed carol’s connection', everyMs: 20 });
+    expect(await presenceOf(watcher, 'dev')).to.deep.equal(['carol', 'wendy']);
     expect(events(watcher, 'dev'), 'still there through b').to.deep.equal(['join carol']);
-    expect(await presenceOf(watcher, 'dev')).to.deep.equal(['carol']);
     carolOnB.close();
     await expectEvents(watcher, 'dev', ['join carol', 'leave carol'], 'gone with her last connection');
   });
 
   it('when a node is killed (SIGKILL), its users leave the other nodes within the expiry time', async () => {
+    cluster = new Cluster(database!, cluster.channel, { PRESENCE_EXPIRY: `${EXPIRY_MS / 1000}s` });
     const a = await cluster.start('a', REDIS_URL);
     const b = await cluster.start('b', REDIS_URL);
     const alice = await connectAs(a, 'alice');
@@ -138,10 +156,11 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
     b.process.child.kill('SIGKILL');
     const killedAt = Date.now();
     await b.process.exited;
-    await expectEvents(alice, 'dev', ['join bob', 'leave bob'], 'bob leaves with his node', EXPIRY_MS + EXPIRY_SLACK_MS);
+    // b was last heard at most a snapshot before the kill, and a notices within one expiry check after the expiry.
+    await expectEvents(alice, 'dev', ['join bob', 'leave bob'], 'bob leaves with his node', EXPIRY_MS + SNAPSHOT_MS + 1000);
     const after = Date.now() - killedAt;
     console.log(`      (bob left ${after} ms after node b was killed)`);
-    expect(after, 'not at once: nothing told a but the silence').to.be.above(EXPIRY_MS - 5000 - 1000);
+    expect(after, 'not at once: nothing told a but the silence').to.be.above(EXPIRY_MS - SNAPSHOT_MS - 1000);
     expect(await presenceOf(alice, 'dev')).to.deep.equal(['alice']);
     expect(a.process.logs.some((entry) => entry.event === 'presence dropped a silent node'), 'a logged the drop').to.equal(true);
   });
