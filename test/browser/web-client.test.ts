@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { POSTGRESQL_ONLY } from '../support/databases.js';
 import { describeOnEachDatabase } from '../support/each-database.js';
+import { eventually } from '../support/eventually.js';
 import { ChatPage, launchChromium } from './chat-page.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
@@ -134,7 +135,7 @@ describeOnEachDatabase('web client in Chromium', {
         alice.network.cut();
         // The page's socket really is gone: the page says so, and the server has one connection less.
         await alice.waitForState('disconnected');
-        await waitUntil(() => server().openConnections === connectionsBefore - 1, 'the server to see the cut');
+        await eventually(() => server().openConnections === connectionsBefore - 1, { what: 'the server sees the cut', timeoutMs: 10_000 });
 
         const missed = Array.from({ length: 30 }, (_, i) => `while away ${i + 1}`);
         for (const text of missed) await bob.post(text);
@@ -326,11 +327,3 @@ describeOnEachDatabase('web client in Chromium', {
     });
   });
 }, POSTGRESQL_ONLY);
-
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -1,18 +1,11 @@
 import { expect } from 'chai';
 import { POSTGRESQL_ONLY } from '../support/databases.js';
 import { describeOnEachDatabase } from '../support/each-database.js';
+import { eventually } from '../support/eventually.js';
 import { TEST_PASSWORD, type TestServer } from '../support/test-server.js';
 
 const login = (server: TestServer, username: string, password = TEST_PASSWORD) =>
   server.post('/api/login', { username, password });
-
-const until = async (condition: () => boolean, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('Abuse limits', () => {
   describeOnEachDatabase('login throttling per account', { LOGIN_LIMIT_PER_ACCOUNT: '3/1m' }, (server) => {
@@ -109,6 +102,7 @@ describe('Abuse limits', () => {
       const alice = await server().connectAs('alice');
       for (let i = 0; i < 6; i += 1) alice.send('alice', `m${i}`);
       await alice.nextMany(6);
+      // The refill is the rule under test, on the server's own clock (not injectable here): two frames' worth of it at 5/s.
       await new Promise((resolve) => setTimeout(resolve, 450));
       alice.send('alice', 'later');
       expect(await alice.next()).to.include({ type: 'message', message: 'later' });
@@ -129,7 +123,7 @@ describe('Abuse limits', () => {
       expect(String(error)).to.match(/429/);
       first.close();
       await first.closed;
-      await until(() => server().openConnections === 1, 2000);
+      await eventually(() => server().openConnections === 1, { what: 'the server forgets the closed connection', timeoutMs: 2000 });
       await server().connect();
     });
   }, POSTGRESQL_ONLY);
@@ -161,7 +155,7 @@ describe('Abuse limits', () => {
       this.timeout(10_000);
       const silent = await server().connect('/ws', { autoPong: false });
       const alive = await server().connect();
-      await until(() => server().openConnections === 1, 4000);
+      await eventually(() => server().openConnections === 1, { what: 'the silent connection terminated', timeoutMs: 4000 });
       expect(silent.socket.readyState).to.be.oneOf([silent.socket.CLOSING, silent.socket.CLOSED]);
       alive.send('x', 'history 1');
       expect((await alive.next()).type).to.equal('history');
@@ -180,7 +174,7 @@ describe('Abuse limits', () => {
       for (let i = 0; i < total; i += 1) writer.send('writer', `${i} ${text}`);
       const received = await reader.nextMany(total, 20_000);
       expect(received.map((f) => Number(f.message!.split(' ')[0]))).to.deep.equal(Array.from({ length: total }, (_, i) => i));
-      await until(() => server().openConnections === 2, 5000);
+      await eventually(() => server().openConnections === 2, { what: 'the stalled reader closed', timeoutMs: 5000 });
     });
   }, POSTGRESQL_ONLY);
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import { temporaryDirectory } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { ProcessDatabase } from '../support/process-database.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { TestClient } from '../support/ws-client.js';
@@ -115,10 +116,11 @@ describe('The metrics log line of the server process (METRICS_INTERVAL)', functi
     const metricsLines = () => running!.logs.filter((entry) => entry.event === 'metrics');
     // Lines come from the start on; wait for two written while the client is connected.
     const connected = () => metricsLines().filter((entry) => entry.connections === 1);
-    const deadline = Date.now() + 10_000;
-    while (connected().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    client.close();
-    expect(connected().length).to.be.at.least(2);
+    try {
+      await eventually(() => expect(connected().length).to.be.at.least(2), { what: 'two metrics lines with the client connected', timeoutMs: 10_000, everyMs: 50 });
+    } finally {
+      client.close();
+    }
     const [line] = connected();
     expect(line).to.include({ level: 'info', authorizedConnections: 0, messagesStored: 0 });
     for (const field of ['loopDelayP50Ms', 'loopDelayP99Ms', 'loopDelayMaxMs', 'heapUsedMiB']) expect(line![field], field).to.be.a('number').and.at.least(0);

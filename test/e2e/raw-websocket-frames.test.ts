@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { POSTGRESQL_ONLY } from '../support/databases.js';
 import { describeOnEachDatabase } from '../support/each-database.js';
+import { eventually } from '../support/eventually.js';
 import { setScene } from '../support/hostile.js';
 import { OPCODE, RawWebSocket, type FrameSpec } from '../support/raw-websocket.js';
 
@@ -60,14 +61,6 @@ describeOnEachDatabase('Raw WebSocket frames', {}, (server) => {
     return raw;
   }
 
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 2000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`not within 2 s: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
   for (const [what, frames, code] of VIOLATIONS) {
     it(`answers ${what} with close ${code}, hangs up, and serves the others`, async () => {
       const { expectUnharmed } = await setScene(server());
@@ -78,7 +71,7 @@ describeOnEachDatabase('Raw WebSocket frames', {}, (server) => {
       expect(answer.opcode, 'the next frame is a close frame').to.equal(OPCODE.close);
       expect(answer.payload.readUInt16BE(0), 'close code').to.equal(code);
       expect(await raw.endsWithin(2000), 'the server ends the TCP connection').to.equal(true);
-      await until(() => server().openConnections === 1, 'only the bystander is left connected');
+      await eventually(() => server().openConnections === 1, { what: 'only the bystander is left connected', timeoutMs: 2000 });
       await expectUnharmed();
     });
   }

@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { temporaryDirectory } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { RawWebSocket } from '../support/raw-websocket.js';
 import { runServerProcessToExit, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { TEST_PASSWORD } from '../support/test-server.js';
@@ -67,9 +68,10 @@ describe('The server process (npm start)', function () {
     const client = await TestClient.connect(`ws://127.0.0.1:${running.port}/ws`);
     client.close();
     await client.closed;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const events = running.logs.map((entry) => entry.event);
-    expect(events).to.include.members(['connection opened', 'connection closed']);
+    // The server writes its line when it has handled the close, a moment after the client's.
+    await eventually(() => expect(running!.logs.map((entry) => entry.event)).to.include.members(['connection opened', 'connection closed']), {
+      what: 'both lines logged',
+    });
   });
 
   it('on SIGTERM tells clients with 1001 and exits 0', async () => {

@@ -112,13 +112,3 @@ export class Burst {
 
 /** Unique, self-describing texts: `c3-m0`, `c3-m1`, ... */
 export const numberedTexts = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-m${i}`);
-
-/** Resolves once `condition()` holds, checking every few milliseconds; false if `timeoutMs` passes first. */
-export async function waitUntil(condition: () => boolean, timeoutMs: number, everyMs = 5): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  return true;
-}
