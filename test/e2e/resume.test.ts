@@ -2,13 +2,12 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { DATABASE_KINDS, type DatabaseTarget } from '../support/databases.js';
 import { describeOnEachDatabase } from '../support/each-database.js';
+import { eventually } from '../support/eventually.js';
 import { TestServer } from '../support/test-server.js';
 import type { Frame, TestClient } from '../support/ws-client.js';
 
 const HISTORY_MAX = 20;
 const ENV = { HISTORY_MAX: String(HISTORY_MAX) };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Frames until one matches, keeping every message id seen (live or in pages) on the way. */
 async function collectUntil(client: TestClient, ids: number[], done: (frame: Frame) => boolean, timeoutMs = 10_000): Promise<Frame[]> {
@@ -75,25 +74,32 @@ describeOnEachDatabase('Lossless reconnect and exactly-once send', ENV, (server)
       const reader = await server().connect();
       const TOTAL = 600;
       let posted = 0;
+      let readerIsBack = (): void => undefined;
+      const returned = new Promise<void>((resolve) => (readerIsBack = resolve));
       const posting = (async () => {
-        // Open loop: three connections keep sending while the reader drops and comes back.
+        // Three connections keep sending while the reader drops and comes back, a round at a time: the next
+        // once the first poster has been sent this one's three messages back, so the server sets the pace.
+        // Half-way they wait for the reader to be back, so messages come before, during and after its absence.
         while (posted < TOTAL) {
+          if (posted >= TOTAL / 2) await returned;
           for (const poster of posters) poster.send('alice', `m${posted++}`);
-          await sleep(3);
+          await posters[0]!.nextMany(posters.length, 10_000);
         }
       })();
 
       await collectUntil(reader, ids, () => ids.length >= 60);
       reader.socket.terminate();
       await reader.closed;
-      await sleep(150); // away while messages keep coming
+      const postedWhenGone = posted;
+      await eventually(() => posted >= postedWhenGone + 30, { what: 'messages keep coming while the reader is away' });
 
       // The cursor in the URL: general's catch-up starts before any live message can.
       const back = await server().connect(`/ws?after=${ids.at(-1)}`);
+      readerIsBack();
       await posting;
       const lastStored = async () => (await storedIds()).at(-1);
       // Everything posted is stored (each poster has its acknowledgements coming).
-      while ((await storedIds()).length < TOTAL) await sleep(20);
+      await eventually(async () => (await storedIds()).length === TOTAL, { what: `all ${TOTAL} stored`, timeoutMs: 10_000, everyMs: 20 });
       const finalId = await lastStored();
       await collectUntil(back, ids, () => ids.at(-1) === finalId, 20_000);
 
