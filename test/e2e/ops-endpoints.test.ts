@@ -3,6 +3,7 @@ import net from 'node:net';
 import { PROBE_TIMEOUT_MS } from '../../src/adapters/http/ops-routes.js';
 import { POSTGRESQL_ONLY, type DatabaseTarget } from '../support/databases.js';
 import { describeOnEachDatabase } from '../support/each-database.js';
+import { eventually } from '../support/eventually.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TEST_PASSWORD, TestServer } from '../support/test-server.js';
 
@@ -159,7 +160,7 @@ describe('GET /readyz when PostgreSQL is out of reach (PostgreSQL behind a proxy
   afterEach(async () => {
     proxy?.restore();
     // Ready again once the pool has found its way back.
-    expect(await eventuallyReady(server!)).to.equal(true);
+    await eventuallyReady(server!);
   });
 
   it('answers 503 "unreachable" for the database while connections are refused, 200 once it is back, and /healthz stays 200', async () => {
@@ -181,13 +182,8 @@ describe('GET /readyz when PostgreSQL is out of reach (PostgreSQL behind a proxy
   });
 });
 
-async function eventuallyReady(server: TestServer): Promise<boolean> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if ((await get(server, '/readyz')).status === 200) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
+async function eventuallyReady(server: TestServer): Promise<void> {
+  await eventually(async () => (await get(server, '/readyz')).status === 200, { what: '/readyz answers 200', timeoutMs: 10_000, everyMs: 20 });
 }
 
 describe('GET /readyz during a graceful stop', function () {
@@ -204,12 +200,15 @@ describe('GET /readyz during a graceful stop', function () {
     const server = await TestServer.start(target);
     // The listener closes at once on stop(): the request is begun before and finished after.
     const url = new URL(server.baseUrl);
+    const accepted = new Promise<net.Socket>((resolve) => server.http.once('connection', resolve));
     const socket = net.connect(Number(url.port), url.hostname);
     await new Promise((resolve) => socket.once('connect', resolve));
     let answer = '';
     socket.on('data', (chunk) => (answer += String(chunk)));
     socket.write('GET /readyz HTTP/1.1\r\nHost: chat\r\nConnection: close\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Begun: the server has read the request's first bytes, so stop() does not take the connection for an idle one.
+    const serverSide = await accepted;
+    await eventually(() => serverSide.bytesRead > 0, { what: 'the server read the start of the request' });
     const stopped = server.stop();
     socket.write('\r\n');
     await new Promise((resolve) => socket.once('close', resolve));

@@ -60,6 +60,11 @@ export class TestServer {
     return this.app.db;
   }
 
+  /** The listening server, for a test that watches its connections arrive. */
+  get http(): RunningApplication['http'] {
+    return this.app.http;
+  }
+
   get openConnections(): number {
     return this.app.gateway.connectionCount;
   }
