@@ -78,7 +78,12 @@ export class TestClient {
     return frames;
   }
 
-  /** Fails if anything arrives within the window: for what must not be delivered. */
+  /**
+   * Fails if anything arrives within the window: for what must not be
+   * delivered. The one sleep a test may take, since it measures that nothing
+   * happens; keep the window short, and prefer a round trip on the connection
+   * (a request whose answer comes after anything sent before) where one fits.
+   */
   async expectNothing(windowMs = 150): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     const frame = this.frames.peek();
