@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './eventually.js';
 
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
@@ -70,12 +71,13 @@ export class Nginx {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const nginx = new Nginx(child, directory, port);
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      if (await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false)) return nginx;
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const answers = () => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+    // Waits until it answers, or has exited (no use waiting then); says why below, in nginx's own words.
+    const started = await eventually(async () => child.exitCode !== null || (await answers()), { what: 'nginx answers', timeoutMs: 5000, everyMs: 20 }).then(
+      () => child.exitCode === null,
+      () => false,
+    );
+    if (started) return nginx;
     await nginx.stop();
     throw new Error(`nginx did not start: ${readFileSync(join(directory, 'error.log'), 'utf8')}`);
   }
