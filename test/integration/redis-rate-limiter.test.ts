@@ -104,7 +104,10 @@ describe('RedisRateLimiter (real Redis)', function () {
     // The window is Redis's own (the key's expiry, on the Redis server's clock): its end is the key going.
     const admin = adminClient();
     try {
-      await eventually(async () => (await admin.exists(`${channel}:limit:register_address:10.0.0.1`)) === 0, { what: 'the window’s key expires', timeoutMs: 3000 });
+      await eventually(async () => (await admin.exists(`${channel}:limit:register_address:10.0.0.1`)) === 0, {
+        what: 'the window’s key expires',
+        timeoutMs: 3000,
+      });
     } finally {
       admin.disconnect();
     }

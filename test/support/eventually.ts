@@ -22,7 +22,7 @@ export interface EventuallyOptions {
  */
 export async function eventually<T>(check: () => T | Promise<T>, { what, timeoutMs = 5000, everyMs = 10 }: EventuallyOptions): Promise<Exclude<T, false>> {
   const deadline = Date.now() + timeoutMs;
-  let last: { value: unknown } | { error: unknown } = { value: undefined };
+  let last: { value: unknown } | { error: unknown };
   for (;;) {
     try {
       const value = await check();
