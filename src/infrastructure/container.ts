@@ -87,9 +87,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   const metrics = new PromMetrics();
   const store = new KnexMessageRepository(db, { observer: metrics });
   // Nodes sharing a database hear each other through Redis; a single node fans out, and knows presence, in process.
-  const redisFanout = config.redisUrl
-    ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: store, logger })
-    : undefined;
+  const redisFanout = config.redisUrl ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: store, logger }) : undefined;
   const redisPresence = config.redisUrl
     ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger, expiryMs: config.presenceExpirySeconds * 1000 })
     : undefined;
@@ -106,11 +104,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     rateLimits,
     rooms: new KnexRoomRepository(db),
     hasher: new NicedBcryptHasher(config.bcryptCost, config.limits.hashConcurrency),
-    readiness: [
-      databaseProbe(db),
-      ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []),
-      shutdown,
-    ],
+    readiness: [databaseProbe(db), ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []), shutdown],
   };
   const container = buildContainer(resources);
   const server = container.get<ChatServer>(EDGES.Server);
@@ -208,7 +202,9 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
       (c) =>
         new PostMessage(c.get(TYPES.MessageRepository), c.get(TYPES.MessageFanout), c.get(TYPES.Clock), c.get(TYPES.ChatLimits), c.get(TYPES.MessageBudget)),
     );
-  container.bind(TYPES.RecallHistory).toDynamicValue((c) => new RecallHistory(c.get(TYPES.MessageRepository), c.get(TYPES.RequireRoom), c.get(TYPES.ChatLimits)));
+  container
+    .bind(TYPES.RecallHistory)
+    .toDynamicValue((c) => new RecallHistory(c.get(TYPES.MessageRepository), c.get(TYPES.RequireRoom), c.get(TYPES.ChatLimits)));
   container.bind(TYPES.JoinRoom).toDynamicValue((c) => new JoinRoom(c.get(TYPES.RoomRepository)));
   container.bind(TYPES.RequireRoom).toDynamicValue((c) => new RequireRoom(c.get(TYPES.RoomRepository)));
   container.bind(TYPES.PruneRooms).toDynamicValue((c) => new PruneRooms(c.get(TYPES.RoomRepository), c.get(TYPES.Clock)));
@@ -257,7 +253,12 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   container
     .bind(EDGES.Server)
     .toDynamicValue((c) =>
-      createChatServer(c.get<Koa>(EDGES.HttpApp), c.get(EDGES.ChatGateway), { perAddress: limits.maxConnectionsPerAddress, exempt: trustedProxy(limits.trustedProxies) }, logger),
+      createChatServer(
+        c.get<Koa>(EDGES.HttpApp),
+        c.get(EDGES.ChatGateway),
+        { perAddress: limits.maxConnectionsPerAddress, exempt: trustedProxy(limits.trustedProxies) },
+        logger,
+      ),
     );
   return container;
 }

@@ -11,15 +11,14 @@ function setup() {
   return { authenticate, tokens, clock };
 }
 
-
 describe('Authenticate', () => {
-  it('returns the identity of a valid token for the frame\'s username', () => {
+  it("returns the identity of a valid token for the frame's username", () => {
     const { authenticate, tokens } = setup();
     const { token, expiresAt } = tokens.issue('Alice');
     expect(authenticate.execute({ token, username: 'Alice' })).to.deep.equal({ username: 'Alice', expiresAt });
   });
 
-  it('accepts the frame\'s username in another case, keeping the token\'s spelling', () => {
+  it("accepts the frame's username in another case, keeping the token's spelling", () => {
     const { authenticate, tokens } = setup();
     const { token } = tokens.issue('Alice');
     expect(authenticate.execute({ token, username: 'aLICE' }).username).to.equal('Alice');
@@ -31,7 +30,7 @@ describe('Authenticate', () => {
     expectThrowsCode(() => authenticate.execute({ token, username: 'bob' }), 'USERNAME_MISMATCH');
   });
 
-  it('refuses a frame username that only begins like the token\'s as USERNAME_MISMATCH', () => {
+  it("refuses a frame username that only begins like the token's as USERNAME_MISMATCH", () => {
     const { authenticate, tokens } = setup();
     const { token } = tokens.issue('Alice');
     expectThrowsCode(() => authenticate.execute({ token, username: 'Alice2' }), 'USERNAME_MISMATCH');

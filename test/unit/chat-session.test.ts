@@ -303,7 +303,7 @@ describe('ChatSession', () => {
   });
 
   describe('token expiry', () => {
-    it('at the token\'s expiry, says so and is unauthorized: posts are refused, presence ends', async () => {
+    it("at the token's expiry, says so and is unauthorized: posts are refused, presence ends", async () => {
       const { connect, auth, post, clock, presence } = setup();
       const { peer, session } = connect();
       session.handle(auth('alice'));
@@ -451,7 +451,7 @@ describe('ChatSession', () => {
       expect([...peer.idsOf('general')].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
     });
 
-    it('from a cursor past the store\'s end (a restore), sends the messages stored next, though their ids are below it', async () => {
+    it("from a cursor past the store's end (a restore), sends the messages stored next, though their ids are below it", async () => {
       const { connect, seed, auth, post } = setup();
       await seed('general', 2);
       const { peer, session } = connect();

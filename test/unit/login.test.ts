@@ -19,7 +19,6 @@ async function setup({ password = PASSWORD } = {}) {
   return { login, users, passwords, tokens, clock };
 }
 
-
 describe('Login', () => {
   it('returns a token for the user when the password is right', async () => {
     const { login, tokens, clock } = await setup();
@@ -51,7 +50,7 @@ describe('Login', () => {
     await expectRejectsCode(login.execute({ username: 'bob', password: PASSWORD }), 'INVALID_CREDENTIALS');
   });
 
-  it('refuses an unknown user even with the dummy comparison\'s own password', async () => {
+  it("refuses an unknown user even with the dummy comparison's own password", async () => {
     const { login } = await setup();
     await expectRejectsCode(login.execute({ username: 'bob', password: 'not a password of anyone' }), 'INVALID_CREDENTIALS');
   });
@@ -92,7 +91,7 @@ describe('Login', () => {
     await expectRejectsCode(login.execute({ username: 'Alice', password: 'pass\uD800word' }), 'INVALID_CREDENTIALS');
   });
 
-  describe('passwords past bcrypt\'s 72 bytes', () => {
+  describe("passwords past bcrypt's 72 bytes", () => {
     const real = 'p'.repeat(72);
 
     it('accepts the 72-byte password itself', async () => {

@@ -15,7 +15,6 @@ function setup() {
   return { register, users, passwords, tokens, clock };
 }
 
-
 describe('Register', () => {
   const password = 'correct horse';
 

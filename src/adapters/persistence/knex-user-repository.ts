@@ -19,9 +19,7 @@ export class KnexUserRepository implements UserRepository {
 
   async create({ username, passwordHash }: Omit<User, 'id'>): Promise<User> {
     try {
-      const [row] = await this.db<UserRow>('users')
-        .insert({ username, password_hash: passwordHash })
-        .returning(['id', 'username', 'password_hash']);
+      const [row] = await this.db<UserRow>('users').insert({ username, password_hash: passwordHash }).returning(['id', 'username', 'password_hash']);
       return toUser(row as UserRow);
     } catch (error) {
       // The unique index on lower(username) decides races that a read-before-write would lose.
