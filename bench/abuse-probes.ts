@@ -39,7 +39,7 @@ const DEFAULTS = {
   messageWindowSeconds: 2,
   frameBurst: 40,
   framesPerSecond: 20,
-  maxFragments: 64,
+  maxFragments: 4,
   anonymousReadsPerSecond: 1000,
 };
 
