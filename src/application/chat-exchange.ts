@@ -1,4 +1,6 @@
 import type { Message } from '../domain/message.js';
+import type { Conversation } from '../domain/room.js';
+import type { RoomMember } from './ports.js';
 
 /**
  * What a client asks of its chat session, and what the session answers:
@@ -8,12 +10,21 @@ import type { Message } from '../domain/message.js';
 
 export type ChatCommand =
   | { kind: 'auth'; username: string; token: string }
-  | { kind: 'post'; username: string; text: string; room: string; clientId: string | undefined }
+  /** `typed`: sent as `{"type": "message"}`, whose text is never a command. */
+  | { kind: 'post'; username: string; text: string; room: string; clientId: string | undefined; typed?: boolean }
   /** `limit` may exceed the cap (it is clamped); Infinity means "as many as allowed". `original`: the original protocol's `history N`. */
   | { kind: 'history'; room: string; limit: number; before?: number; after?: number; original?: boolean }
   | { kind: 'join'; room: string; after: number | undefined }
   | { kind: 'leave'; room: string }
-  | { kind: 'presence'; room: string };
+  | { kind: 'presence'; room: string }
+  | { kind: 'create'; title: string }
+  /** invite, remove and promote a member of a room. */
+  | { kind: 'invite' | 'remove' | 'promote'; room: string; username: string }
+  | { kind: 'members'; room: string }
+  | { kind: 'direct'; username: string }
+  | { kind: 'conversations' }
+  | { kind: 'read'; room: string; id: number }
+  | { kind: 'search'; query: string; before: number | undefined; limit: number | undefined };
 
 /** Which request a reply answers, so that a client with several in flight can tell. */
 export interface ReplyContext {
@@ -36,6 +47,17 @@ export type ChatReply =
   | { kind: 'presence'; room: string; users: readonly string[] }
   /** A user arrived in (true) or left (false) a room this client hears presence of. */
   | { kind: 'presenceChange'; room: string; username: string; present: boolean }
+  | { kind: 'created'; room: string; title: string }
+  /** invited, removed (also to the removed user's connections) and promoted. */
+  | { kind: 'invited' | 'removed' | 'promoted'; room: string; username: string }
+  | { kind: 'members'; room: string; members: readonly RoomMember[] }
+  | { kind: 'direct'; room: string; username: string }
+  | { kind: 'conversations'; conversations: readonly Conversation[] }
+  /** The user now belongs to a conversation (invited, or a direct one opened). */
+  | { kind: 'added'; conversation: Conversation }
+  /** The user's read marker of a room, moved on this connection or another. */
+  | { kind: 'read'; room: string; id: number }
+  | { kind: 'search'; query: string; results: readonly Message[]; more: boolean }
   /** A refusal or a failure; the edge maps domain codes to its own wire, and hides anything else. */
   | { kind: 'error'; error: unknown; context: ReplyContext | undefined };
 

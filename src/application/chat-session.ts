@@ -1,11 +1,12 @@
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { Message } from '../domain/message.js';
-import { assertValidRoomName, DEFAULT_ROOM } from '../domain/room.js';
+import { assertValidRoomName, DEFAULT_ROOM, DIRECT_PREFIX, PRIVATE_PREFIX, type Conversation } from '../domain/room.js';
 import type { Identity } from '../domain/user.js';
 import type { Authenticate } from './authenticate.js';
 import type { ChatCommand, ChatPeer, ReplyContext } from './chat-exchange.js';
+import type { ConversationUseCases } from './conversation-use-cases.js';
 import type { JoinRoom } from './join-room.js';
-import type { ChatLimits, Clock, MessageRepository, PresenceBoard, RateLimiter } from './ports.js';
+import type { ChatLimits, Clock, MembershipEvent, MembershipRepository, MessageRepository, PresenceBoard, RateLimiter } from './ports.js';
 import type { PostMessage } from './post-message.js';
 import type { RecallHistory } from './recall-history.js';
 import type { RequireRoom } from './require-room.js';
@@ -29,7 +30,15 @@ export interface SessionServices<Peer extends ChatPeer = ChatPeer> {
   readonly directory: RoomDirectory<ChatSession<Peer>>;
   /** The node is shutting down: chat messages are refused, so that every one gets a definite answer. */
   refusingPosts(): boolean;
+  readonly conversations: ConversationUseCases;
+  /** Which direct conversations a connection is put in when its user logs in. */
+  readonly memberships: MembershipRepository;
+  /** The session now speaks for another user (or none): the node keeps its sessions by user. */
+  identified(session: ChatSession<Peer>, before: string | undefined, after: string | undefined): void;
 }
+
+/** A connection is put in its user's most recently active direct conversations, up to this many, when it logs in. */
+export const DIRECTS_ON_AUTH = 100;
 
 interface RoomState {
   readonly cursor: RoomCursor;
@@ -56,6 +65,12 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
   private lastPost: Promise<unknown> = Promise.resolve();
   private cancelExpiry: (() => void) | undefined;
   private closed = false;
+  /**
+   * Has sent a frame of the extensions: only such a client is put in rooms
+   * it did not ask for (direct conversations) or told about them, so a
+   * client of the original protocol never sees a frame it does not know.
+   */
+  private extended = false;
 
   constructor(
     private readonly services: SessionServices<Peer>,
@@ -73,6 +88,7 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
 
   handle(command: ChatCommand): void {
     try {
+      if (!this.extended && speaksExtensions(command)) this.useExtensions();
       this.dispatch(command);
     } catch (error) {
       this.fail(error, contextOf(command));
@@ -81,6 +97,7 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
 
   /** Resumes `general` after a cursor given with the connection, before any live message can come. */
   resume(after: number): void {
+    this.useExtensions();
     const general = this.rooms.get(DEFAULT_ROOM) as RoomState;
     general.hearsPresence = true;
     this.peer.send({ kind: 'joined', room: DEFAULT_ROOM });
@@ -118,12 +135,15 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
         return this.changeRooms(command.room, async () => this.leave(command.room));
       case 'presence':
         return this.presence(command.room);
+      default:
+        return this.converse(command);
     }
   }
 
   private authorize(identity: Identity): void {
     this.peer.send({ kind: 'authenticated', username: identity.username });
     this.identify(identity);
+    if (this.extended) this.enterDirects();
     this.cancelExpiry?.();
     // When the token expires the connection is unauthorized again, and told so.
     this.cancelExpiry = this.services.clock.schedule(identity.expiresAt.getTime() - this.services.clock.now().getTime(), () => {
@@ -140,7 +160,9 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
     this.lastPost = this.changingRooms > 0 ? this.roomChanges.then(store) : store();
   }
 
-  private store(identity: Identity | undefined, { username, text, room, clientId }: Extract<ChatCommand, { kind: 'post' }>): Promise<void> {
+  private store(identity: Identity | undefined, { username: claimed, text, room, clientId, typed }: Extract<ChatCommand, { kind: 'post' }>): Promise<void> {
+    // A typed message names no author: the connection's user is the one.
+    const username = typed ? (identity?.username ?? claimed) : claimed;
     const context = { room, clientId };
     try {
       if (this.services.refusingPosts()) {
@@ -169,27 +191,28 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
 
   private history(query: Extract<ChatCommand, { kind: 'history' }>): void {
     const { room, limit, before, after, original = false } = query;
+    const identity = this.identity;
     // Read your own writes: history includes what this connection posted before asking.
     this.lastPost
       .then(() => this.paceRead(Math.min(limit, this.services.limits.historyMax)))
-      .then(() => this.services.recallHistory.execute({ room, limit, before, after }))
+      .then(() => this.services.recallHistory.execute({ room, limit, before, after, identity }))
       .then(
         (page) => this.peer.send({ kind: 'history', room, messages: page.messages, more: page.more, original }),
         (error: unknown) => this.fail(error, { room }),
       );
   }
 
-  private changeRooms(room: string, change: () => Promise<void>): void {
+  private changeRooms(room: string | undefined, change: () => Promise<void>): void {
     this.changingRooms += 1;
     this.roomChanges = this.roomChanges
       .then(change)
-      .catch((error: unknown) => this.fail(error, { room }))
+      .catch((error: unknown) => this.fail(error, room === undefined ? undefined : { room }))
       .finally(() => (this.changingRooms -= 1));
   }
 
   private async join(room: string, after: number | undefined): Promise<void> {
     const { roomsPerConnection } = this.services.limits;
-    if (!this.rooms.has(room) && this.rooms.size >= roomsPerConnection) {
+    if (!this.rooms.has(room) && !room.startsWith(DIRECT_PREFIX) && this.roomsCounted() >= roomsPerConnection) {
       throw new DomainError('TOO_MANY_ROOMS', `a connection may be in at most ${roomsPerConnection} rooms; leave one first`);
     }
     await this.services.joinRoom.execute({ room, identity: this.identity });
@@ -211,13 +234,9 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
     assertValidRoomName(room);
     const state = this.rooms.get(room);
     if (state) state.hearsPresence = true;
-    const { presence, directory, requireRoom } = this.services;
-    // Someone in the room, here or on another node, means it exists.
-    if (directory.members(room) || presence.users(room).length > 0) {
-      this.peer.send({ kind: 'presence', room, users: presence.users(room) });
-      return;
-    }
-    requireRoom.execute({ room }).then(
+    const { presence, requireRoom } = this.services;
+    // Asked of the store each time: who is in a private room is its members' business alone.
+    requireRoom.execute({ room, identity: this.identity }).then(
       () => this.peer.send({ kind: 'presence', room, users: presence.users(room) }),
       (error: unknown) => this.fail(error, { room }),
     );
@@ -242,7 +261,7 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
         if (!current()) return;
         await this.paceRead(limits.historyMax);
         if (!current()) return;
-        const found = await recallHistory.execute({ room, after: cursor.nextPage(generation), limit: Infinity });
+        const found = await recallHistory.execute({ room, after: cursor.nextPage(generation), limit: Infinity, identity: this.identity });
         const storeEnd = found.messages.length === 0 && !found.more ? await messages.lastId() : undefined;
         const step = current() ? cursor.page(generation, found.messages, found.more, storeEnd) : undefined;
         if (!step) return;
@@ -287,6 +306,131 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
     const before = this.username;
     this.identity = identity;
     this.services.directory.identify(this.rooms.keys(), before, this.username);
+    this.services.identified(this, before, this.username);
+  }
+
+  /** Rooms the cap counts: direct conversations are put in by the server, and do not. */
+  private roomsCounted(): number {
+    let count = 0;
+    for (const room of this.rooms.keys()) if (!room.startsWith(DIRECT_PREFIX)) count += 1;
+    return count;
+  }
+
+  // Private conversations -------------------------------------------------
+
+  private useExtensions(): void {
+    this.extended = true;
+    if (this.identity) this.enterDirects();
+  }
+
+  private converse(command: Exclude<ChatCommand, { kind: 'auth' | 'post' | 'history' | 'join' | 'leave' | 'presence' }>): void {
+    const { conversations } = this.services;
+    const identity = this.identity;
+    const context = 'room' in command ? { room: command.room } : undefined;
+    const reply = (work: Promise<void>) => void work.catch((error: unknown) => this.fail(error, context));
+    switch (command.kind) {
+      case 'create':
+        return this.changeRooms(undefined, async () => {
+          const { room, title } = await conversations.create.execute({ title: command.title, identity });
+          this.peer.send({ kind: 'created', room, title });
+          this.enterAsked(room);
+        });
+      case 'invite':
+        return reply(
+          conversations.invite.execute({ ...command, identity }).then((username) => this.peer.send({ kind: 'invited', room: command.room, username })),
+        );
+      case 'promote':
+        return reply(
+          conversations.promote.execute({ ...command, identity }).then((username) => this.peer.send({ kind: 'promoted', room: command.room, username })),
+        );
+      case 'remove':
+        // Removing oneself is told by the event, to every connection of the user, this one included.
+        return reply(
+          conversations.remove.execute({ ...command, identity }).then((username) => {
+            if (username !== identity?.username) this.peer.send({ kind: 'removed', room: command.room, username });
+          }),
+        );
+      case 'members':
+        return reply(
+          conversations.members.execute({ room: command.room, identity }).then((members) => this.peer.send({ kind: 'members', room: command.room, members })),
+        );
+      case 'direct':
+        return this.changeRooms(undefined, async () => {
+          const { room, username } = await conversations.direct.execute({ username: command.username, identity });
+          this.peer.send({ kind: 'direct', room, username });
+          this.enterAsked(room);
+        });
+      case 'conversations':
+        return reply(conversations.list.execute({ identity }).then((list) => this.peer.send({ kind: 'conversations', conversations: list })));
+      case 'read':
+        // Told by the event, to every connection of the user, this one included.
+        return reply(conversations.read.execute({ ...command, identity }).then(() => undefined));
+      case 'search':
+        return reply(
+          conversations.search
+            .execute({ ...command, identity })
+            .then(({ results, more }) => this.peer.send({ kind: 'search', query: command.query, results, more })),
+        );
+    }
+  }
+
+  /** A room the client asked for (created, opened): in it now, and hearing its presence. */
+  private enterAsked(room: string): void {
+    if (this.closed) return;
+    this.enter(room).hearsPresence = true;
+    this.peer.send({ kind: 'joined', room });
+  }
+
+  /** The user's direct conversations, live from now on: a direct message reaches every connection of both users. */
+  private enterDirects(): void {
+    const identity = this.identity as Identity;
+    this.services.memberships.directsOf(identity.username, DIRECTS_ON_AUTH).then(
+      (rooms) => {
+        if (this.closed || this.identity !== identity) return;
+        for (const room of rooms) this.enter(room).hearsPresence = true;
+      },
+      (error: unknown) => this.fail(error, undefined),
+    );
+  }
+
+  /** Whether the connection speaks for this user. */
+  isUser(username: string): boolean {
+    return this.identity !== undefined && this.identity.username.toLowerCase() === username.toLowerCase();
+  }
+
+  /** Hears what happened to its user's rooms on any node (see ChatSessions). */
+  membershipChanged(event: Exclude<MembershipEvent, { kind: 'resync' }>, conversation?: Conversation): void {
+    if (!this.extended) return;
+    switch (event.kind) {
+      case 'added':
+        if (!conversation) return;
+        this.peer.send({ kind: 'added', conversation });
+        if (conversation.kind === 'direct') this.enter(event.room).hearsPresence = true;
+        return;
+      case 'removed':
+        this.exit(event.room);
+        this.peer.send({ kind: 'removed', room: event.room, username: event.username });
+        return;
+      case 'read':
+        this.peer.send({ kind: 'read', room: event.room, id: event.id });
+        return;
+    }
+  }
+
+  /** Events may have been missed: out of every private room and direct conversation the user no longer belongs to. */
+  async recheckMemberships(): Promise<void> {
+    const identity = this.identity;
+    if (!identity) return;
+    for (const room of [...this.rooms.keys()]) {
+      if (!room.startsWith(PRIVATE_PREFIX) && !room.startsWith(DIRECT_PREFIX)) continue;
+      try {
+        await this.services.requireRoom.execute({ room, identity });
+      } catch (error) {
+        if (!isDomainError(error) || error.code !== 'UNKNOWN_ROOM' || !this.rooms.has(room)) continue;
+        this.exit(room);
+        if (this.extended) this.peer.send({ kind: 'removed', room, username: identity.username });
+      }
+    }
   }
 
   private fail(error: unknown, context: ReplyContext | undefined): void {
@@ -296,12 +440,20 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
 
 /** What an error names so that the client knows which request failed. */
 function contextOf(command: ChatCommand): ReplyContext | undefined {
+  if (command.kind === 'post') return { room: command.room, clientId: command.clientId };
+  return 'room' in command ? { room: command.room } : undefined;
+}
+
+/** Frames only a client of the extensions sends (the original protocol has auth, chat and `history N`). */
+function speaksExtensions(command: ChatCommand): boolean {
   switch (command.kind) {
     case 'auth':
-      return undefined;
+      return false;
     case 'post':
-      return { room: command.room, clientId: command.clientId };
+      return command.typed === true;
+    case 'history':
+      return command.original !== true;
     default:
-      return { room: command.room };
+      return true;
   }
 }

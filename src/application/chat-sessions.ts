@@ -1,27 +1,38 @@
 import type { ChatPeer } from './chat-exchange.js';
 import { ChatSession, type SessionServices } from './chat-session.js';
-import type { PresenceBoard } from './ports.js';
+import type { MembershipEvent, MembershipEvents, PresenceBoard } from './ports.js';
 import { RoomDirectory } from './room-directory.js';
 
-/** The services a node's sessions share, but the two the node itself keeps. */
-export type NodeServices = Omit<SessionServices, 'directory' | 'refusingPosts'>;
+/** The services a node's sessions share, but those the node itself keeps. */
+export type NodeServices = Omit<SessionServices, 'directory' | 'refusingPosts' | 'identified'> & {
+  /** What happens to users' rooms, on this node and the others. */
+  readonly events: MembershipEvents;
+};
 
 /**
  * The chat sessions of one node: opens them, knows who is in which room
- * here, tells rooms who arrives and leaves (from this node or another), and
- * refuses new posts once the node begins to stop.
+ * here and which sessions speak for which user, tells rooms who arrives and
+ * leaves (from this node or another), tells users' connections what
+ * happened to their rooms, and refuses new posts once the node begins to stop.
  */
 export class ChatSessions<Peer extends ChatPeer = ChatPeer> {
   readonly directory: RoomDirectory<ChatSession<Peer>>;
   private readonly sessions = new Set<ChatSession<Peer>>();
+  /** Lower-cased username → the sessions speaking for it here. */
+  private readonly byUser = new Map<string, Set<ChatSession<Peer>>>();
   private readonly services: SessionServices<Peer>;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: Array<() => void>;
   private refusing = false;
 
-  constructor(services: NodeServices) {
-    this.directory = new RoomDirectory(services.presence);
-    this.services = { ...services, directory: this.directory, refusingPosts: () => this.refusing };
-    this.unsubscribe = subscribeToPresence(services.presence, this.directory);
+  constructor(private readonly node: NodeServices) {
+    this.directory = new RoomDirectory(node.presence);
+    this.services = {
+      ...node,
+      directory: this.directory,
+      refusingPosts: () => this.refusing,
+      identified: (session, before, after) => this.reindex(session, before, after),
+    };
+    this.unsubscribe = [subscribeToPresence(node.presence, this.directory), node.events.subscribe((event) => this.hear(event))];
   }
 
   /** A new connection's session, in `general` from its first moment. */
@@ -34,6 +45,7 @@ export class ChatSessions<Peer extends ChatPeer = ChatPeer> {
   close(session: ChatSession<Peer>): void {
     this.sessions.delete(session);
     session.close();
+    this.reindex(session, session.username, undefined);
   }
 
   /**
@@ -55,9 +67,44 @@ export class ChatSessions<Peer extends ChatPeer = ChatPeer> {
     return count;
   }
 
-  /** No more presence news: the node is stopping. */
+  /** No more presence and membership news: the node is stopping. */
   stop(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+
+  private reindex(session: ChatSession<Peer>, before: string | undefined, after: string | undefined): void {
+    if (before !== undefined) {
+      const sessions = this.byUser.get(before.toLowerCase());
+      sessions?.delete(session);
+      if (sessions?.size === 0) this.byUser.delete(before.toLowerCase());
+    }
+    if (after !== undefined && this.sessions.has(session)) {
+      const key = after.toLowerCase();
+      const sessions = this.byUser.get(key) ?? new Set();
+      sessions.add(session);
+      this.byUser.set(key, sessions);
+    }
+  }
+
+  private hear(event: MembershipEvent): void {
+    if (event.kind === 'resync') {
+      for (const session of this.sessions) void session.recheckMemberships();
+      return;
+    }
+    const sessions = [...(this.byUser.get(event.username.toLowerCase()) ?? [])];
+    if (sessions.length === 0) return;
+    if (event.kind !== 'added') {
+      for (const session of sessions) session.membershipChanged(event);
+      return;
+    }
+    // One read of the store for every connection of the user here.
+    this.node.memberships.conversations(event.username).then(
+      (list) => {
+        const conversation = list.find(({ room }) => room === event.room);
+        if (conversation) for (const session of sessions) session.membershipChanged(event, conversation);
+      },
+      () => undefined,
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Message, NewMessage } from '../domain/message.js';
+import type { Conversation, MemberRole, RoomKind } from '../domain/room.js';
 import type { Identity, User } from '../domain/user.js';
 
 export interface UserRepository {
@@ -35,12 +36,71 @@ export interface MessageRepository {
 }
 
 export interface RoomRepository {
-  /** Creates the room unless it exists. */
+  /** Creates the public room unless a room of that name exists. */
   ensure(name: string): Promise<void>;
   /** A room exists once created, and for as long as it holds a message. */
   exists(name: string): Promise<boolean>;
-  /** Forgets the rooms created before `createdBefore` that never held a message (never `general`); resolves how many. */
+  /** Forgets the public rooms created before `createdBefore` that never held a message (never `general`); resolves how many. */
   removeUnused(createdBefore: Date): Promise<number>;
+  /** Undefined when there is no such room. A room's kind never changes. */
+  kindOf(name: string): Promise<RoomKind | undefined>;
+  /** A new private room with a name of the server's, its creator its first owner. */
+  createPrivate(title: string, owner: string): Promise<string>;
+  /** The one direct conversation of two users (as registered), made on first use; both are its members. */
+  openDirect(a: string, b: string): Promise<{ room: string; created: boolean }>;
+}
+
+export interface RoomMember {
+  username: string;
+  role: MemberRole;
+}
+
+/** Users' relations to rooms: who belongs where, in which role, and how far each has read. Usernames as registered. */
+export interface MembershipRepository {
+  roleOf(room: string, username: string): Promise<MemberRole | undefined>;
+  /** In the order they joined. */
+  members(room: string): Promise<RoomMember[]>;
+  /** False when the user was a member already (its role is left as it was). */
+  add(room: string, username: string, role: MemberRole): Promise<boolean>;
+  /** False when the user was not a member. A private room that loses its last owner gets its earliest member as owner. */
+  remove(room: string, username: string): Promise<boolean>;
+  setRole(room: string, username: string, role: MemberRole): Promise<void>;
+  /** The rooms the user belongs to, general included, most recently active first. */
+  conversations(username: string): Promise<Conversation[]>;
+  /** Moves the user's read marker to `id` unless it is past it already; resolves the marker. */
+  markRead(username: string, room: string, id: number): Promise<number>;
+  /** The user's direct conversations, most recently active first. */
+  directsOf(username: string, limit: number): Promise<string[]>;
+}
+
+export interface SearchQuery {
+  /** Whose rooms: public ones, and the private and direct ones this user is a member of. */
+  username: string;
+  /** Every one must match, as a word or the beginning of one. */
+  terms: string[];
+  before?: number;
+  limit: number;
+}
+
+export interface MessageSearch {
+  /** Newest first. */
+  search(query: SearchQuery): Promise<Message[]>;
+}
+
+/**
+ * What happened to a user's rooms, told to every node so that each user's
+ * connections, wherever they are, follow at once.
+ */
+export type MembershipEvent =
+  | { kind: 'added'; room: string; username: string }
+  | { kind: 'removed'; room: string; username: string }
+  | { kind: 'read'; room: string; username: string; id: number }
+  /** Heard, never published: events may have been missed (Redis was away), check against the store. */
+  | { kind: 'resync' };
+
+export interface MembershipEvents {
+  publish(event: MembershipEvent): void;
+  subscribe(listener: (event: MembershipEvent) => void): () => void;
 }
 
 /** Delivers stored messages to every listener, in the order they are published. */
@@ -53,6 +113,8 @@ export interface TokenService {
   issue(username: string): { token: string; expiresAt: Date };
   /** Throws DomainError INVALID_TOKEN for anything but a genuine, unexpired token. */
   verify(token: string): Identity;
+  /** Whether `text` holds a token this service issued, expired or not, whatever surrounds it. */
+  foundIn(text: string): boolean;
 }
 
 export interface PasswordHasher {
@@ -120,6 +182,10 @@ export const TYPES = {
   AnonymousReadBudget: Symbol('AnonymousReadBudget'),
   PresenceBoard: Symbol('PresenceBoard'),
   ChatSessions: Symbol('ChatSessions'),
+  MembershipRepository: Symbol('MembershipRepository'),
+  MessageSearch: Symbol('MessageSearch'),
+  MembershipEvents: Symbol('MembershipEvents'),
+  Conversations: Symbol('Conversations'),
 } as const;
 
 /** One thing the server needs before it should be sent traffic (the database, Redis, not shutting down). */

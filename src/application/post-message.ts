@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors.js';
 import { assertValidClientId, assertValidMessageText } from '../domain/message.js';
 import { assertValidRoomName } from '../domain/room.js';
 import { sameUsername, type Identity } from '../domain/user.js';
-import type { Appended, ChatLimits, Clock, MessageFanout, MessageRepository, RateLimiter } from './ports.js';
+import type { Appended, ChatLimits, Clock, MessageFanout, MessageRepository, RateLimiter, TokenService } from './ports.js';
 
 export interface PostMessageInput {
   /** Who the connection proved to be, if anyone. */
@@ -22,6 +22,8 @@ export class PostMessage {
     private readonly limits: ChatLimits,
     /** Messages per user, whatever the connection, node or reconnect they come through. */
     private readonly budget: RateLimiter,
+    /** Knows the tokens it issued: a text holding one is never stored, so never shown. */
+    private readonly tokens: TokenService,
   ) {}
 
   /**
@@ -42,6 +44,9 @@ export class PostMessage {
     assertValidRoomName(room);
     if (clientId !== undefined) assertValidClientId(clientId);
     assertValidMessageText(text, this.limits.messageMaxCharacters);
+    if (this.tokens.foundIn(text)) {
+      throw new DomainError('TOKEN_IN_MESSAGE', 'this text holds a login token; it was not sent (log in again if it was seen)');
+    }
     const retryAfterSeconds = await this.budget.take(identity.username.toLowerCase());
     if (retryAfterSeconds > 0) {
       throw new DomainError('RATE_LIMITED', `too many messages; slow down (next in ${retryAfterSeconds} s)`, retryAfterSeconds);

@@ -1,4 +1,5 @@
 import type { Message } from '../domain/message.js';
+import type { Identity } from '../domain/user.js';
 import type { ChatLimits, HistoryQuery, MessageRepository } from './ports.js';
 import type { RequireRoom } from './require-room.js';
 
@@ -17,8 +18,8 @@ export class RecallHistory {
   ) {}
 
   /** Limits above the cap are clamped, not refused: `history 1000` still answers. */
-  async execute(query: HistoryQuery): Promise<HistoryPage> {
-    await this.requireRoom.execute(query);
+  async execute({ identity, ...query }: HistoryQuery & { identity?: Identity | undefined }): Promise<HistoryPage> {
+    await this.requireRoom.execute({ room: query.room, identity });
     const limit = Math.max(1, Math.min(query.limit, this.limits.historyMax));
     // One more than asked tells whether more follow, without a count.
     const found = await this.messages.page({ ...query, limit: limit + 1 });

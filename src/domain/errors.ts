@@ -22,7 +22,13 @@ export type ErrorCode =
   | 'NOT_A_MEMBER'
   | 'TOO_MANY_ROOMS'
   | 'INVALID_CLIENT_ID'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'NOT_AN_OWNER'
+  | 'UNKNOWN_USER'
+  | 'INVALID_TITLE'
+  | 'INVALID_SEARCH'
+  | 'TOKEN_IN_MESSAGE'
+  | 'INVALID_COMMAND';
 
 export class DomainError extends Error {
   constructor(

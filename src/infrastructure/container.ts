@@ -10,7 +10,11 @@ import { CountingRateLimiter } from '../adapters/metrics/counting-rate-limiter.j
 import { CountingThrottle } from '../adapters/metrics/counting-throttle.js';
 import { MetricsLog } from '../adapters/metrics/metrics-log.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { InProcessMembershipEvents } from '../adapters/membership-events/in-process-membership-events.js';
+import { RedisMembershipEvents } from '../adapters/membership-events/redis-membership-events.js';
+import { KnexMembershipRepository } from '../adapters/persistence/knex-membership-repository.js';
 import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
+import { KnexMessageSearch } from '../adapters/persistence/knex-message-search.js';
 import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
@@ -29,7 +33,29 @@ import { Authenticate } from '../application/authenticate.js';
 import { ChatSessions } from '../application/chat-sessions.js';
 import { JoinRoom } from '../application/join-room.js';
 import { Login } from '../application/login.js';
-import { TYPES, type ChatLimits, type Logger, type MessageFanout, type PresenceBoard, type RateLimiter, type ReadinessProbe } from '../application/ports.js';
+import {
+  TYPES,
+  type ChatLimits,
+  type Logger,
+  type MembershipEvents,
+  type MembershipRepository,
+  type MessageFanout,
+  type PresenceBoard,
+  type RateLimiter,
+  type ReadinessProbe,
+  type RoomRepository,
+  type UserRepository,
+} from '../application/ports.js';
+import type { ConversationUseCases } from '../application/conversation-use-cases.js';
+import { CreatePrivateRoom } from '../application/create-private-room.js';
+import { InviteMember } from '../application/invite-member.js';
+import { ListConversations } from '../application/list-conversations.js';
+import { ListMembers } from '../application/list-members.js';
+import { MarkRead } from '../application/mark-read.js';
+import { OpenDirect } from '../application/open-direct.js';
+import { PromoteMember } from '../application/promote-member.js';
+import { RemoveMember } from '../application/remove-member.js';
+import { SearchMessages } from '../application/search-messages.js';
 import { PostMessage } from '../application/post-message.js';
 import { PruneRooms } from '../application/prune-rooms.js';
 import { RecallHistory } from '../application/recall-history.js';
@@ -74,6 +100,7 @@ interface Resources {
   store: KnexMessageRepository;
   fanout: MessageFanout;
   presence: PresenceBoard;
+  membershipEvents: MembershipEvents;
   /** Budgets shared by the nodes of a deployment; each node's own without Redis. */
   rateLimits: RedisRateLimits | undefined;
   rooms: KnexRoomRepository;
@@ -92,6 +119,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger, expiryMs: config.presenceExpirySeconds * 1000 })
     : undefined;
   const rateLimits = config.redisUrl ? new RedisRateLimits({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const redisMembership = config.redisUrl ? new RedisMembershipEvents({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
   const shutdown = new ShutdownProbe();
   const resources: Resources = {
     config,
@@ -101,6 +129,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     store,
     fanout: redisFanout ?? new InProcessFanout(),
     presence: redisPresence ?? new InProcessPresence(),
+    membershipEvents: redisMembership ?? new InProcessMembershipEvents(),
     rateLimits,
     rooms: new KnexRoomRepository(db),
     hasher: new NicedBcryptHasher(config.bcryptCost, config.limits.hashConcurrency),
@@ -149,7 +178,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       await gateway.close();
       sessions.stop();
       // After the gateway: its clients are gone, and the goodbye tells the other nodes at once.
-      await Promise.all([redisFanout?.close(), redisPresence?.close(), rateLimits?.close()]);
+      await Promise.all([redisFanout?.close(), redisPresence?.close(), rateLimits?.close(), redisMembership?.close()]);
       // Requests still in flight get a moment; a socket that trickles or says nothing does not hold the stop.
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, HTTP_STOP_GRACE_MS).unref())]);
       server.http.closeAllConnections();
@@ -167,7 +196,20 @@ export async function createApplication(config: Config, logger: Logger, schema?:
  * DI decorators: they are plain classes, built here. Nothing else asks the
  * container for anything.
  */
-function buildContainer({ config, logger, db, metrics, store, fanout, presence, rateLimits, rooms, hasher, readiness }: Resources): Container {
+function buildContainer({
+  config,
+  logger,
+  db,
+  metrics,
+  store,
+  fanout,
+  presence,
+  membershipEvents,
+  rateLimits,
+  rooms,
+  hasher,
+  readiness,
+}: Resources): Container {
   const { limits } = config;
   const container = new Container({ defaultScope: 'Singleton' });
   const chatLimits: ChatLimits = {
@@ -185,6 +227,9 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   container.bind(TYPES.RoomRepository).toConstantValue(rooms);
   container.bind(TYPES.MessageFanout).toConstantValue(fanout);
   container.bind(TYPES.PresenceBoard).toConstantValue(presence);
+  container.bind(TYPES.MembershipEvents).toConstantValue(membershipEvents);
+  container.bind(TYPES.MembershipRepository).toConstantValue(new KnexMembershipRepository(db));
+  container.bind(TYPES.MessageSearch).toConstantValue(new KnexMessageSearch(db));
   container.bind(TYPES.TokenService).toConstantValue(new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds));
   container.bind(TYPES.PasswordHasher).toConstantValue(new BoundedPasswordHasher(hasher, limits.hashConcurrency, limits.hashQueueMax));
   container.bind(TYPES.Clock).toConstantValue(new SystemClock());
@@ -200,13 +245,40 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
     .bind(TYPES.PostMessage)
     .toDynamicValue(
       (c) =>
-        new PostMessage(c.get(TYPES.MessageRepository), c.get(TYPES.MessageFanout), c.get(TYPES.Clock), c.get(TYPES.ChatLimits), c.get(TYPES.MessageBudget)),
+        new PostMessage(
+          c.get(TYPES.MessageRepository),
+          c.get(TYPES.MessageFanout),
+          c.get(TYPES.Clock),
+          c.get(TYPES.ChatLimits),
+          c.get(TYPES.MessageBudget),
+          c.get(TYPES.TokenService),
+        ),
     );
   container
     .bind(TYPES.RecallHistory)
     .toDynamicValue((c) => new RecallHistory(c.get(TYPES.MessageRepository), c.get(TYPES.RequireRoom), c.get(TYPES.ChatLimits)));
-  container.bind(TYPES.JoinRoom).toDynamicValue((c) => new JoinRoom(c.get(TYPES.RoomRepository)));
-  container.bind(TYPES.RequireRoom).toDynamicValue((c) => new RequireRoom(c.get(TYPES.RoomRepository)));
+  container.bind(TYPES.JoinRoom).toDynamicValue((c) => new JoinRoom(c.get(TYPES.RoomRepository), c.get(TYPES.MembershipRepository), c.get(TYPES.RequireRoom)));
+  container.bind(TYPES.RequireRoom).toDynamicValue((c) => new RequireRoom(c.get(TYPES.RoomRepository), c.get(TYPES.MembershipRepository)));
+  container.bind(TYPES.Conversations).toDynamicValue((c): ConversationUseCases => {
+    const [users, rooms, members, requireRoom, events] = [
+      c.get<UserRepository>(TYPES.UserRepository),
+      c.get<RoomRepository>(TYPES.RoomRepository),
+      c.get<MembershipRepository>(TYPES.MembershipRepository),
+      c.get<RequireRoom>(TYPES.RequireRoom),
+      c.get<MembershipEvents>(TYPES.MembershipEvents),
+    ];
+    return {
+      create: new CreatePrivateRoom(rooms),
+      invite: new InviteMember(users, members, requireRoom, events),
+      remove: new RemoveMember(users, members, requireRoom, events),
+      promote: new PromoteMember(users, members, requireRoom),
+      members: new ListMembers(members, requireRoom),
+      direct: new OpenDirect(users, rooms, events),
+      list: new ListConversations(members),
+      read: new MarkRead(members, requireRoom, events),
+      search: new SearchMessages(c.get(TYPES.MessageSearch)),
+    };
+  });
   container.bind(TYPES.PruneRooms).toDynamicValue((c) => new PruneRooms(c.get(TYPES.RoomRepository), c.get(TYPES.Clock)));
   container.bind(TYPES.ChatSessions).toDynamicValue(
     (c) =>
@@ -221,6 +293,9 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
         anonymousReads: c.get(TYPES.AnonymousReadBudget),
         clock: c.get(TYPES.Clock),
         limits: c.get(TYPES.ChatLimits),
+        conversations: c.get(TYPES.Conversations),
+        memberships: c.get(TYPES.MembershipRepository),
+        events: c.get(TYPES.MembershipEvents),
       }),
   );
 

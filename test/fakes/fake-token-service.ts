@@ -25,4 +25,8 @@ export class FakeTokenService implements TokenService {
     }
     return { username, expiresAt: new Date(Number(exp)) };
   }
+
+  foundIn(text: string): boolean {
+    return /token:[^:\s]+:[0-9]+/.test(text);
+  }
 }

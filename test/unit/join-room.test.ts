@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { JoinRoom } from '../../src/application/join-room.js';
 import type { Identity } from '../../src/domain/user.js';
+import { RequireRoom } from '../../src/application/require-room.js';
+import { InMemoryMembershipRepository } from '../fakes/in-memory-membership-repository.js';
+import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
 import { InMemoryRoomRepository } from '../fakes/in-memory-room-repository.js';
 import { expectRejectsCode } from '../support/expect-domain-error.js';
 
@@ -8,7 +11,8 @@ const alice: Identity = { username: 'alice', expiresAt: new Date('2100-01-01') }
 
 function setup() {
   const rooms = new InMemoryRoomRepository();
-  return { rooms, joinRoom: new JoinRoom(rooms) };
+  const members = new InMemoryMembershipRepository(rooms, new InMemoryMessageRepository());
+  return { rooms, members, joinRoom: new JoinRoom(rooms, members, new RequireRoom(rooms, members)) };
 }
 
 describe('JoinRoom', () => {
@@ -64,6 +68,29 @@ describe('JoinRoom', () => {
       const { rooms, joinRoom } = setup();
       rooms.used.add('old');
       await joinRoom.execute({ room: 'old', identity: undefined });
+    });
+  });
+
+  describe('private rooms and direct conversations', () => {
+    it('lets a member in', async () => {
+      const { rooms, joinRoom } = setup();
+      const room = await rooms.createPrivate('Plans', 'alice');
+      await joinRoom.execute({ room, identity: alice });
+    });
+
+    it("refuses anyone else as UNKNOWN_ROOM, and never creates a room with a name of the server's", async () => {
+      const { rooms, joinRoom } = setup();
+      const room = await rooms.createPrivate('Plans', 'bob');
+      await expectRejectsCode(joinRoom.execute({ room, identity: alice }), 'UNKNOWN_ROOM');
+      await expectRejectsCode(joinRoom.execute({ room: 'p-madeup', identity: alice }), 'UNKNOWN_ROOM');
+      await expectRejectsCode(joinRoom.execute({ room: 'd-madeup', identity: alice }), 'UNKNOWN_ROOM');
+      expect(await rooms.exists('p-madeup')).to.equal(false);
+    });
+
+    it('records a user who joins a public room as one of its members, so the room follows the user', async () => {
+      const { members, joinRoom } = setup();
+      await joinRoom.execute({ room: 'dev', identity: alice });
+      expect(await members.roleOf('dev', 'alice')).to.equal('member');
     });
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { PostMessage } from '../../src/application/post-message.js';
 import type { Identity } from '../../src/domain/user.js';
 import { ClockedRateLimiter } from '../fakes/clocked-rate-limiter.js';
+import { FakeTokenService } from '../fakes/fake-token-service.js';
 import { FixedClock } from '../fakes/fixed-clock.js';
 import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
 import { RecordingFanout } from '../fakes/recording-fanout.js';
@@ -15,7 +16,7 @@ function setup({ burst = Number.POSITIVE_INFINITY, perSecond = 0 } = {}) {
   const clock = new FixedClock();
   const budget = new ClockedRateLimiter(clock, burst, perSecond);
   const limits = { historyMax: 100, messageMaxCharacters: MAX_CHARACTERS, roomsPerConnection: 50 };
-  const postMessage = new PostMessage(messages, fanout, clock, limits, budget);
+  const postMessage = new PostMessage(messages, fanout, clock, limits, budget, new FakeTokenService(clock));
   const identity: Identity = { username: 'Alice', expiresAt: new Date(clock.now().getTime() + 60_000) };
   return { postMessage, messages, fanout, clock, identity, budget };
 }

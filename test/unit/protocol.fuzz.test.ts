@@ -17,6 +17,7 @@ const PROTOCOL_CODES = [
   'INVALID_HISTORY_QUERY',
   'INVALID_ROOM',
   'INVALID_CLIENT_ID',
+  'INVALID_SEARCH',
 ];
 /** Fields that change what a frame means; every other field is ignored. */
 const MEANINGFUL = ['username', 'message', 'type', 'room', 'clientId'];
@@ -90,12 +91,52 @@ function expectWellFormedResult(result: Command | ProtocolError): void {
       return;
     case 'leave':
     case 'presence':
+    case 'members':
       expect(result.room).to.be.a('string');
+      return;
+    case 'invite':
+    case 'remove':
+    case 'promote':
+      expect(result.room).to.be.a('string');
+      expect(result.username).to.be.a('string');
+      return;
+    case 'create':
+      expect(result.title).to.be.a('string');
+      return;
+    case 'direct':
+      expect(result.username).to.be.a('string');
+      return;
+    case 'conversations':
+      return;
+    case 'read':
+      expect(result.room).to.be.a('string');
+      expect(isCursor(result.id), String(result.id)).to.equal(true);
+      return;
+    case 'search':
+      expect(result.query).to.be.a('string');
       return;
     default:
       expect.fail(`unknown kind in ${JSON.stringify(result)}`);
   }
 }
+
+/** Every type of typed frame docs/protocol.md names. */
+const TYPED = [
+  'join',
+  'leave',
+  'history',
+  'presence',
+  'message',
+  'create',
+  'invite',
+  'remove',
+  'promote',
+  'members',
+  'direct',
+  'conversations',
+  'read',
+  'search',
+] as const;
 
 describe('parseFrame, over generated input', () => {
   it('never throws on any string, and answers with a command or a documented error', () => {
@@ -186,7 +227,7 @@ describe('parseFrame, over generated input', () => {
     /** Typed frames whose fields are each absent, well formed, or anything at all. */
     const typedFrame = fc.record(
       {
-        type: fc.oneof(fc.constantFrom('join', 'leave', 'history', 'presence'), fc.constantFrom('message', 'JOIN', ''), fc.jsonValue()),
+        type: fc.oneof(fc.constantFrom(...TYPED), fc.constantFrom('JOIN', '', 'auth', 'post'), fc.jsonValue()),
         room: roomValue,
         before: cursorValue,
         after: cursorValue,
@@ -203,15 +244,21 @@ describe('parseFrame, over generated input', () => {
           const sent = JSON.parse(JSON.stringify(fields)) as Record<string, unknown>;
           const result = parseFrame(JSON.stringify(fields));
           expectWellFormedResult(result);
-          expect(result.kind, 'a typed frame is never a post or an auth').not.to.be.oneOf(['post', 'auth']);
+          expect(result.kind, 'a typed frame is never an auth').not.to.equal('auth');
           if (sent.type === undefined) return;
-          if (!['join', 'leave', 'history', 'presence'].includes(sent.type as string)) {
+          if (!(TYPED as readonly unknown[]).includes(sent.type)) {
             expect(result).to.include({ kind: 'error', code: 'INVALID_COMMAND' });
             return;
           }
           if (result.kind === 'error' || result.kind === 'auth') return;
+          if (result.kind === 'post') {
+            // A typed message: never a command, whatever its text.
+            expect(sent.type).to.equal('message');
+            expect(result).to.include({ text: sent.message, typed: true });
+            return;
+          }
           expect(result.kind).to.equal(sent.type);
-          expect(result.room).to.equal(sent.room ?? 'general');
+          if ('room' in result) expect(result.room).to.equal(sent.room ?? 'general');
           if (result.kind === 'history') {
             expect(result.original, 'only "history <N>" without a room is answered as the original protocol did').to.equal(undefined);
             expect(result.before).to.equal(sent.before);

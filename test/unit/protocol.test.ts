@@ -155,11 +155,55 @@ describe('parseFrame', () => {
   describe('typed frames', () => {
     const typed = (fields: Record<string, unknown>) => parseFrame(JSON.stringify(fields));
 
-    for (const type of ['message', 'auth', 'post', 'JOIN', 'joined', '', null, 1, true, ['join'], { join: 'dev' }]) {
+    for (const type of ['auth', 'post', 'JOIN', 'joined', 'Message', '', null, 1, true, ['join'], { join: 'dev' }]) {
       it(`refuses the unknown type ${JSON.stringify(type)} as INVALID_COMMAND`, () => {
         expectError(JSON.stringify({ type, room: 'dev', username: 'alice', message: 'hi' }), 'INVALID_COMMAND');
       });
     }
+
+    describe('message', () => {
+      it('is a chat message whatever its text, never a command', () => {
+        for (const text of ['auth abc', 'history 5', 'Authentication is broken on staging']) {
+          expect(typed({ type: 'message', room: 'dev', message: text, clientId: 'c-1' })).to.deep.equal({
+            kind: 'post',
+            username: '',
+            text,
+            room: 'dev',
+            clientId: 'c-1',
+            typed: true,
+          });
+        }
+      });
+
+      it('goes to general without a room, and refuses a text that is not a string', () => {
+        expect(typed({ type: 'message', message: 'hi' })).to.include({ kind: 'post', room: 'general' });
+        expect(typed({ type: 'message', message: 7 })).to.include({ kind: 'error', code: 'INVALID_FORMAT' });
+      });
+    });
+
+    describe('private conversations', () => {
+      it('reads each frame of the section', () => {
+        expect(typed({ type: 'create', title: 'Plans' })).to.deep.equal({ kind: 'create', title: 'Plans' });
+        expect(typed({ type: 'invite', room: 'p-x', username: 'bob' })).to.deep.equal({ kind: 'invite', room: 'p-x', username: 'bob' });
+        expect(typed({ type: 'remove', room: 'p-x', username: 'bob' })).to.deep.equal({ kind: 'remove', room: 'p-x', username: 'bob' });
+        expect(typed({ type: 'promote', room: 'p-x', username: 'bob' })).to.deep.equal({ kind: 'promote', room: 'p-x', username: 'bob' });
+        expect(typed({ type: 'members', room: 'p-x' })).to.deep.equal({ kind: 'members', room: 'p-x' });
+        expect(typed({ type: 'direct', username: 'bob' })).to.deep.equal({ kind: 'direct', username: 'bob' });
+        expect(typed({ type: 'conversations' })).to.deep.equal({ kind: 'conversations' });
+        expect(typed({ type: 'read', room: 'dev', id: 12 })).to.deep.equal({ kind: 'read', room: 'dev', id: 12 });
+        expect(typed({ type: 'search', query: 'deploy', before: 40, limit: 5 })).to.deep.equal({ kind: 'search', query: 'deploy', before: 40, limit: 5 });
+      });
+
+      it('refuses what a frame lacks, naming the room where there is one', () => {
+        expect(typed({ type: 'invite', username: 'bob' })).to.include({ code: 'INVALID_ROOM' });
+        expect(typed({ type: 'invite', room: 'p-x' })).to.deep.include({ code: 'INVALID_FORMAT', context: { room: 'p-x', clientId: undefined } });
+        expect(typed({ type: 'create' })).to.include({ code: 'INVALID_FORMAT' });
+        expect(typed({ type: 'direct', username: 3 })).to.include({ code: 'INVALID_FORMAT' });
+        expect(typed({ type: 'read', room: 'dev' })).to.include({ code: 'INVALID_HISTORY_QUERY' });
+        expect(typed({ type: 'read', room: 'dev', id: -1 })).to.include({ code: 'INVALID_HISTORY_QUERY' });
+        expect(typed({ type: 'search', query: 7 })).to.include({ code: 'INVALID_SEARCH' });
+      });
+    });
 
     describe('join', () => {
       it('reads a join without a cursor', () => {

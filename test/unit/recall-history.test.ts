@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { RecallHistory } from '../../src/application/recall-history.js';
 import { RequireRoom } from '../../src/application/require-room.js';
+import { InMemoryMembershipRepository } from '../fakes/in-memory-membership-repository.js';
 import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
 import { InMemoryRoomRepository } from '../fakes/in-memory-room-repository.js';
 import { expectRejectsCode } from '../support/expect-domain-error.js';
@@ -16,7 +17,7 @@ async function setup({ stored, rooms = ['general'] }: { stored: number; rooms?: 
     const room = rooms[(i - 1) % rooms.length] as string;
     await messages.append({ room, username: 'alice', text: `message ${i}`, createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, i)) });
   }
-  const recallHistory = new RecallHistory(messages, new RequireRoom(roomRepository), {
+  const recallHistory = new RecallHistory(messages, new RequireRoom(roomRepository, new InMemoryMembershipRepository(roomRepository, messages)), {
     historyMax: HISTORY_MAX,
     messageMaxCharacters: 4000,
     roomsPerConnection: 50,

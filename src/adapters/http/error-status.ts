@@ -25,6 +25,12 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_A_MEMBER: 403,
   TOO_MANY_ROOMS: 409,
   RATE_LIMITED: 429,
+  NOT_AN_OWNER: 403,
+  UNKNOWN_USER: 404,
+  INVALID_TITLE: 400,
+  INVALID_SEARCH: 400,
+  TOKEN_IN_MESSAGE: 400,
+  INVALID_COMMAND: 400,
 };
 
 export interface HttpErrorReply {

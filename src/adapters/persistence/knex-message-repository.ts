@@ -2,15 +2,7 @@ import type { Knex } from 'knex';
 import type { Appended, HistoryQuery, MessageRepository } from '../../application/ports.js';
 import type { Message, NewMessage } from '../../domain/message.js';
 import { rethrowDatabaseFailure, translateDatabaseFailure } from './database-failure.js';
-
-interface MessageRow {
-  id: number | string;
-  room: string;
-  username: string;
-  text_bytes: Uint8Array;
-  created_at: Date | string;
-  client_id: string | null;
-}
+import { messageColumns, toMessage, type MessageRow } from './message-rows.js';
 
 interface AppendRow {
   input_ord: number | string;
@@ -28,15 +20,6 @@ interface Pending {
 export interface StorageObserver {
   stored(batchSize: number, seconds: number): void;
 }
-
-const toMessage = (row: MessageRow): Message => ({
-  id: Number(row.id),
-  room: row.room,
-  username: row.username,
-  text: Buffer.from(row.text_bytes).toString('utf8'),
-  createdAt: new Date(row.created_at),
-  ...(row.client_id === null ? {} : { clientId: row.client_id }),
-});
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the row, not the connection, is at fault. */
 const isRowError = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code));
@@ -98,15 +81,7 @@ export class KnexMessageRepository implements MessageRepository {
   }
 
   private select(): Knex.QueryBuilder<MessageRow, MessageRow[]> {
-    return this.db<MessageRow>('messages').select(
-      'id',
-      'room',
-      'username',
-      // Raw bytes, decoded here: PGlite's decoder drops a leading U+FEFF from text columns.
-      this.db.raw(`convert_to(text, 'UTF8') AS text_bytes`),
-      'created_at',
-      'client_id',
-    );
+    return this.db<MessageRow>('messages').select(messageColumns(this.db));
   }
 
   private async drain(): Promise<void> {

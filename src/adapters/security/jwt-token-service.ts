@@ -5,6 +5,12 @@ import { DomainError } from '../../domain/errors.js';
 import type { Identity } from '../../domain/user.js';
 
 const ALGORITHM = 'HS256';
+/**
+ * Where a token may sit inside other text: its header always begins with
+ * `eyJ` (`{"` in base64url), and an HS256 signature is exactly 43 characters,
+ * so letters glued on either side do not hide it.
+ */
+const EMBEDDED_TOKEN = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}/g;
 
 export class JwtTokenService implements TokenService {
   /** Made once: given a string, jsonwebtoken builds a key object on every call, the bulk of an auth's cost. */
@@ -36,5 +42,19 @@ export class JwtTokenService implements TokenService {
       throw new DomainError('INVALID_TOKEN', 'token is not valid');
     }
     return { username: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+  }
+
+  foundIn(text: string): boolean {
+    // Most texts hold no `eyJ` at all: one indexOf, and nothing more.
+    if (!text.includes('eyJ')) return false;
+    for (const [candidate] of text.matchAll(EMBEDDED_TOKEN)) {
+      try {
+        jwt.verify(candidate, this.secret, { algorithms: [ALGORITHM], ignoreExpiration: true });
+        return true;
+      } catch {
+        // Not one of ours: look further.
+      }
+    }
+    return false;
   }
 }

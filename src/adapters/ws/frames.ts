@@ -91,5 +91,22 @@ export function replyFrame(reply: FrameReply): string {
       return presenceFrame(reply.room, reply.users);
     case 'presenceChange':
       return presenceEventFrame(reply.room, reply.present ? 'join' : 'leave', reply.username);
+    case 'created':
+      return JSON.stringify({ type: 'created', room: reply.room, title: reply.title });
+    case 'invited':
+    case 'removed':
+    case 'promoted':
+    case 'direct':
+      return JSON.stringify({ type: reply.kind, room: reply.room, username: reply.username });
+    case 'members':
+      return JSON.stringify({ type: 'members', room: reply.room, members: reply.members.map(({ username, role }) => ({ username, role })) });
+    case 'conversations':
+      return JSON.stringify({ type: 'conversations', conversations: reply.conversations });
+    case 'added':
+      return JSON.stringify({ type: 'added', conversation: reply.conversation });
+    case 'read':
+      return JSON.stringify({ type: 'read', room: reply.room, id: reply.id });
+    case 'search':
+      return `{"type":"search","query":${JSON.stringify(reply.query)},"results":[${reply.results.map((message) => `{"room":${room(message.room)},${fields(message)}}`).join(',')}],"more":${reply.more}}`;
   }
 }

@@ -13,7 +13,14 @@ import { DEFAULT_ROOM } from '../../domain/room.js';
 export type Command = ChatCommand;
 
 export type ProtocolErrorCode =
-  'INVALID_JSON' | 'INVALID_FORMAT' | 'INVALID_COMMAND' | 'INVALID_HISTORY_COUNT' | 'INVALID_HISTORY_QUERY' | 'INVALID_ROOM' | 'INVALID_CLIENT_ID';
+  | 'INVALID_JSON'
+  | 'INVALID_FORMAT'
+  | 'INVALID_COMMAND'
+  | 'INVALID_HISTORY_COUNT'
+  | 'INVALID_HISTORY_QUERY'
+  | 'INVALID_ROOM'
+  | 'INVALID_CLIENT_ID'
+  | 'INVALID_SEARCH';
 
 export interface ProtocolError {
   kind: 'error';
@@ -27,14 +34,31 @@ export interface ProtocolError {
 const COMMAND = /^(auth|history)(.*)$/is;
 const WHOLE_NUMBER = /^[0-9]+$/;
 const TOKEN = /^\S+$/;
-const TYPES = ['join', 'leave', 'history', 'presence'] as const;
+const TYPES = [
+  'join',
+  'leave',
+  'history',
+  'presence',
+  'message',
+  'create',
+  'invite',
+  'remove',
+  'promote',
+  'members',
+  'direct',
+  'conversations',
+  'read',
+  'search',
+] as const;
+/** Types that name a room and have no default for it. */
+const ROOM_REQUIRED = new Set(['join', 'leave', 'invite', 'remove', 'promote', 'members', 'read']);
 
 const error = (code: ProtocolErrorCode, message: string): ProtocolError => ({ kind: 'error', code, message });
 
 /** The frame's room and clientId where they are well-typed, for the error that refuses it. */
 function withContext(refusal: ProtocolError, fields: Record<string, unknown>): ProtocolError {
   const room = typeof fields.room === 'string' ? fields.room : undefined;
-  const clientId = typeof fields.clientId === 'string' && fields.type === undefined ? fields.clientId : undefined;
+  const clientId = typeof fields.clientId === 'string' && (fields.type === undefined || fields.type === 'message') ? fields.clientId : undefined;
   return room === undefined && clientId === undefined ? refusal : { ...refusal, context: { room, clientId } };
 }
 
@@ -92,7 +116,7 @@ function parseTyped(fields: Record<string, unknown>): Command | ProtocolError {
   if (!TYPES.includes(type as (typeof TYPES)[number])) {
     return error('INVALID_COMMAND', `unknown type; the types are ${TYPES.map((t) => `"${t}"`).join(', ')}`);
   }
-  if ((type === 'join' || type === 'leave') && fields.room === undefined) {
+  if (ROOM_REQUIRED.has(type as string) && fields.room === undefined) {
     return error('INVALID_ROOM', `"${String(type)}" needs a "room"`);
   }
   const room = roomOf(fields);
@@ -108,7 +132,50 @@ function parseTyped(fields: Record<string, unknown>): Command | ProtocolError {
       return { kind: 'presence', room };
     case 'history':
       return parseHistoryQuery(fields, room);
+    case 'message':
+      return parseTypedMessage(fields, room);
+    case 'create':
+      return typeof fields.title === 'string' ? { kind: 'create', title: fields.title } : error('INVALID_FORMAT', '"create" needs a string "title"');
+    case 'invite':
+    case 'remove':
+    case 'promote':
+      return typeof fields.username === 'string'
+        ? { kind: type as 'invite' | 'remove' | 'promote', room, username: fields.username }
+        : error('INVALID_FORMAT', `"${String(type)}" needs a string "username"`);
+    case 'members':
+      return { kind: 'members', room };
+    case 'direct':
+      return typeof fields.username === 'string'
+        ? { kind: 'direct', username: fields.username }
+        : error('INVALID_FORMAT', '"direct" needs a string "username"');
+    case 'conversations':
+      return { kind: 'conversations' };
+    case 'read': {
+      const id = cursor(fields, 'id');
+      if (typeof id === 'object') return id;
+      return id === undefined ? error('INVALID_HISTORY_QUERY', '"read" needs an "id": a message id') : { kind: 'read', room, id };
+    }
+    case 'search':
+      return parseSearch(fields);
   }
+}
+
+/** A chat message whose text is never read as a command; the connection's user is its author. */
+function parseTypedMessage(fields: Record<string, unknown>, room: string): Command | ProtocolError {
+  if (typeof fields.message !== 'string') return error('INVALID_FORMAT', '"message" needs a string "message"');
+  if (fields.clientId !== undefined && typeof fields.clientId !== 'string') {
+    return error('INVALID_CLIENT_ID', 'clientId must be a string of 1-64 characters of A-Z a-z 0-9 _ - . :');
+  }
+  return { kind: 'post', username: '', text: fields.message, room, clientId: fields.clientId, typed: true };
+}
+
+function parseSearch(fields: Record<string, unknown>): Command | ProtocolError {
+  const { query, before, limit } = fields;
+  if (typeof query !== 'string') return error('INVALID_SEARCH', '"search" needs a string "query"');
+  if ((before !== undefined && typeof before !== 'number') || (limit !== undefined && typeof limit !== 'number')) {
+    return error('INVALID_SEARCH', '"before" is a message id and "limit" a number of results');
+  }
+  return { kind: 'search', query, before, limit };
 }
 
 function parseHistoryQuery(fields: Record<string, unknown>, room: string): Command | ProtocolError {
@@ -137,7 +204,7 @@ function roomOf(fields: Record<string, unknown>): string | ProtocolError {
   return typeof room === 'string' ? room : error('INVALID_ROOM', '"room" must be a string');
 }
 
-function cursor(fields: Record<string, unknown>, name: 'before' | 'after'): number | undefined | ProtocolError {
+function cursor(fields: Record<string, unknown>, name: 'before' | 'after' | 'id'): number | undefined | ProtocolError {
   const value = fields[name];
   if (value === undefined) return undefined;
   return Number.isSafeInteger(value) && (value as number) >= 0

@@ -1,0 +1,34 @@
+import type { Knex } from 'knex';
+import type { Message } from '../../domain/message.js';
+
+/** A row of messages as the queries below select it. */
+export interface MessageRow {
+  id: number | string;
+  room: string;
+  username: string;
+  text_bytes: Uint8Array;
+  created_at: Date | string;
+  client_id: string | null;
+}
+
+/** The columns of a message, `m.` prefixed when the query names the table so. */
+export function messageColumns(db: Knex, table = 'messages'): Array<string | Knex.Raw> {
+  return [
+    `${table}.id`,
+    `${table}.room`,
+    `${table}.username`,
+    // Raw bytes, decoded here: PGlite's decoder drops a leading U+FEFF from text columns.
+    db.raw(`convert_to(??, 'UTF8') AS text_bytes`, [`${table}.text`]),
+    `${table}.created_at`,
+    `${table}.client_id`,
+  ];
+}
+
+export const toMessage = (row: MessageRow): Message => ({
+  id: Number(row.id),
+  room: row.room,
+  username: row.username,
+  text: Buffer.from(row.text_bytes).toString('utf8'),
+  createdAt: new Date(row.created_at),
+  ...(row.client_id === null ? {} : { clientId: row.client_id }),
+});
