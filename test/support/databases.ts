@@ -92,7 +92,8 @@ export function openTestDatabase(target: DatabaseTarget): Promise<Knex> {
  */
 export async function resetTables(db: Knex): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx.raw('TRUNCATE users, messages, rooms RESTART IDENTITY');
+    // CASCADE: and every table that refers to these (memberships, direct conversations, ...).
+    await trx.raw('TRUNCATE users, messages, rooms RESTART IDENTITY CASCADE');
     await trx.raw('INSERT INTO rooms (name) VALUES (?)', [DEFAULT_ROOM]);
     await trx.raw('UPDATE message_log SET last_id = 0');
   });
