@@ -65,7 +65,7 @@ export class InMemoryMembershipRepository implements MembershipRepository {
     return {
       room,
       kind: entry?.kind ?? 'public',
-      ...(entry?.kind === 'private' ? { title: entry.title as string, role: member?.role as MemberRole } : {}),
+      ...(entry?.kind === 'private' ? { title: entry.title, role: member?.role } : {}),
       ...(entry?.kind === 'direct' && other ? { with: other } : {}),
       lastId: inRoom.at(-1)?.id ?? 0,
       readUpTo,

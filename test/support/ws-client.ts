@@ -15,6 +15,13 @@ export interface Frame {
   more?: boolean;
   users?: string[];
   event?: 'join' | 'leave';
+  title?: string;
+  /** `added`: the conversation the user now belongs to. */
+  conversation?: Record<string, unknown>;
+  conversations?: Array<Record<string, unknown>>;
+  /** `search`: messages with their room. */
+  results?: Array<{ id: number; room: string; username: string; message: string; createdAt: string }>;
+  members?: Array<{ username: string; role: string }>;
 }
 
 const WAIT_MS = 3000;

@@ -26,7 +26,7 @@ describe('Private conversations in a chat session', () => {
   }
 
   describe('private rooms', () => {
-    it('creates one with a name of the server\'s, the creator its owner and in it', async () => {
+    it("creates one with a name of the server's, the creator its owner and in it", async () => {
       const { as } = await withUsers('alice');
       const alice = as('alice');
       const room = await create(alice);
@@ -78,7 +78,7 @@ describe('Private conversations in a chat session', () => {
       ]);
     });
 
-    it('lets an owner invite: the invited user\'s connections are told, and may then join and read', async () => {
+    it("lets an owner invite: the invited user's connections are told, and may then join and read", async () => {
       const { as, post } = await withUsers('alice', 'bob');
       const alice = as('alice');
       const room = await create(alice);
@@ -169,7 +169,7 @@ describe('Private conversations in a chat session', () => {
   });
 
   describe('direct conversations', () => {
-    it('opens one per pair, whoever asks first; both users\' connections are in it', async () => {
+    it("opens one per pair, whoever asks first; both users' connections are in it", async () => {
       const { as, post } = await withUsers('alice', 'bob');
       const alice = as('alice');
       const bob = as('bob');
@@ -189,7 +189,7 @@ describe('Private conversations in a chat session', () => {
       expect(alice.peer.idsOf(room)).to.deep.equal([1]);
     });
 
-    it('puts a connection in its user\'s direct conversations when it logs in', async () => {
+    it("puts a connection in its user's direct conversations when it logs in", async () => {
       const { as, post, rooms } = await withUsers('alice', 'bob');
       const { room } = await rooms.openDirect('alice', 'bob');
       const bob = as('bob');
@@ -267,7 +267,8 @@ describe('Private conversations in a chat session', () => {
       await settle();
       laptop.session.handle({ kind: 'read', room: 'general', id: 1 });
       await settle();
-      for (const client of [phone, laptop]) expect(client.peer.lines.filter((line) => line.startsWith('read'))).to.deep.equal(['read general 2', 'read general 2']);
+      for (const client of [phone, laptop])
+        expect(client.peer.lines.filter((line) => line.startsWith('read'))).to.deep.equal(['read general 2', 'read general 2']);
       laptop.session.handle({ kind: 'conversations' });
       await settle();
       expect(laptop.peer.lines.at(-1)).to.equal('conversations general:1');
@@ -287,7 +288,8 @@ describe('Private conversations in a chat session', () => {
     it('finds every word, as a word or the start of one, newest first, in pages', async () => {
       const { as, post } = await withUsers('alice');
       const alice = as('alice');
-      for (const text of ['deploy done on staging', 'lunch?', 'deploys to staging failed', 'Staging deployment fixed']) alice.session.handle(post('alice', text));
+      for (const text of ['deploy done on staging', 'lunch?', 'deploys to staging failed', 'Staging deployment fixed'])
+        alice.session.handle(post('alice', text));
       await settle();
       alice.session.handle({ kind: 'search', query: 'STAGING deploy', before: undefined, limit: 2 });
       alice.session.handle({ kind: 'search', query: 'staging deploy', before: 3, limit: 2 });

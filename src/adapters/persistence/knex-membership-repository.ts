@@ -23,7 +23,7 @@ export class KnexMembershipRepository implements MembershipRepository {
   constructor(private readonly db: Knex) {}
 
   async roleOf(room: string, username: string): Promise<MemberRole | undefined> {
-    const row: { role: MemberRole } | undefined = await this.db('room_members').where({ room, username }).first('role').catch(rethrowDatabaseFailure);
+    const row = await this.db('room_members').where({ room, username }).first<{ role: MemberRole } | undefined>('role').catch(rethrowDatabaseFailure);
     return row?.role;
   }
 
@@ -51,7 +51,7 @@ export class KnexMembershipRepository implements MembershipRepository {
         const removed = await trx('room_members').where({ room, username }).delete();
         if (removed === 0) return false;
         // A private room keeps an owner while it has members: the earliest to join becomes one.
-        const owner = await trx('room_members').where({ room, role: 'owner' }).first('username');
+        const owner = await trx('room_members').where({ room, role: 'owner' }).first<{ username: string } | undefined>('username');
         if (!owner) {
           const heir = trx('room_members')
             .where({ room })

@@ -16,21 +16,19 @@ export class KnexMessageSearch implements MessageSearch {
   async search({ username, terms, before, limit }: SearchQuery): Promise<Message[]> {
     // Terms are letters and digits only (domain/search.ts): quoted, nothing in them is an operator.
     const query = terms.map((term) => `'${term}':*`).join(' & ');
-    const rows: MessageRow[] = await this.db('messages as m')
+    const rows = await this.db('messages as m')
       .select(messageColumns(this.db, 'm'))
       .leftJoin('rooms as r', 'r.name', 'm.room')
       .whereRaw(`to_tsvector('simple', m.text) @@ to_tsquery('simple', ?)`, [query])
-      .where((readable) =>
+      .where((readable) => {
         readable
           .whereRaw(`coalesce(r.kind, 'public') = 'public'`)
-          .orWhereExists(this.db('room_members as rm').select(this.db.raw('1')).whereRaw('rm.room = m.room').andWhere('rm.username', username)),
-      )
-      .modify((page) => {
-        if (before !== undefined) page.andWhere('m.id', '<', before);
+          .orWhereExists(this.db('room_members as rm').select(this.db.raw('1')).whereRaw('rm.room = m.room').andWhere('rm.username', username));
       })
+      .andWhere('m.id', '<', before ?? Number.MAX_SAFE_INTEGER)
       .orderBy('m.id', 'desc')
       .limit(limit)
-      .catch(rethrowDatabaseFailure);
+      .then((found) => found as MessageRow[], rethrowDatabaseFailure);
     return rows.map(toMessage);
   }
 }

@@ -48,7 +48,7 @@ export class KnexRoomRepository implements RoomRepository {
   async kindOf(name: string): Promise<RoomKind | undefined> {
     const known = this.known.get(name);
     if (known) return known;
-    const row: { kind: RoomKind } | undefined = await this.db('rooms').where({ name }).first('kind').catch(rethrowDatabaseFailure);
+    const row = await this.db('rooms').where({ name }).first<{ kind: RoomKind } | undefined>('kind').catch(rethrowDatabaseFailure);
     if (row) this.remember(name, row.kind);
     return row?.kind;
   }
