@@ -4,6 +4,8 @@ import { assertValidRoomName, DEFAULT_ROOM, DIRECT_PREFIX, PRIVATE_PREFIX, type 
 import type { Identity } from '../domain/user.js';
 import type { Authenticate } from './authenticate.js';
 import type { ChatCommand, ChatPeer, ReplyContext } from './chat-exchange.js';
+import { catchUp, type CatchUpClient } from './catch-up.js';
+import { converse, type ConversationCommand } from './conversation-commands.js';
 import type { ConversationUseCases } from './conversation-use-cases.js';
 import type { JoinRoom } from './join-room.js';
 import type { ChatLimits, Clock, MembershipEvent, MembershipRepository, MessageRepository, PresenceBoard, RateLimiter } from './ports.js';
@@ -243,38 +245,19 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
   }
 
   private startCatchUp(room: string, state: RoomState, after: number): void {
-    void this.catchUp(room, state, state.cursor.beginCatchUp(after));
-  }
-
-  /**
-   * Sends the room's messages after the cursor in pages, then what was
-   * published meanwhile, then hands over to live delivery. A newer catch-up
-   * of the room supersedes this one: its pages are then dropped unsent.
-   */
-  private async catchUp(room: string, state: RoomState, generation: number): Promise<void> {
-    const { cursor } = state;
-    const { recallHistory, messages, limits } = this.services;
-    const current = (): boolean => !this.closed && this.rooms.get(room) === state && cursor.isCurrent(generation);
-    try {
-      for (;;) {
-        await this.peer.drained();
-        if (!current()) return;
-        await this.paceRead(limits.historyMax);
-        if (!current()) return;
-        const found = await recallHistory.execute({ room, after: cursor.nextPage(generation), limit: Infinity, identity: this.identity });
-        const storeEnd = found.messages.length === 0 && !found.more ? await messages.lastId() : undefined;
-        const step = current() ? cursor.page(generation, found.messages, found.more, storeEnd) : undefined;
-        if (!step) return;
-        this.peer.send({ kind: 'catchup', room, messages: step.page, more: step.more });
-        if (step.then.length > 0) this.peer.send({ kind: 'messages', messages: step.then });
-        if (!step.more) return;
-      }
-    } catch (error) {
-      if (!current()) return;
+    const generation = state.cursor.beginCatchUp(after);
+    const client: CatchUpClient = {
+      peer: this.peer,
+      identity: () => this.identity,
+      current: () => !this.closed && this.rooms.get(room) === state && state.cursor.isCurrent(generation),
+      paceRead: (messages) => this.paceRead(messages),
+    };
+    catchUp(room, state.cursor, generation, client, this.services).catch((error: unknown) => {
+      if (!client.current()) return;
       // Live delivery from here would leave a hole: the room is left, to be joined again.
       this.exit(room);
       this.fail(error, { room });
-    }
+    });
   }
 
   /** Connections without a user read at a bounded rate per address, so that none can load the store for everyone. */
@@ -323,55 +306,16 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
     if (this.identity) this.enterDirects();
   }
 
-  private converse(command: Exclude<ChatCommand, { kind: 'auth' | 'post' | 'history' | 'join' | 'leave' | 'presence' }>): void {
-    const { conversations } = this.services;
-    const identity = this.identity;
+  private converse(command: ConversationCommand): void {
     const context = 'room' in command ? { room: command.room } : undefined;
-    const reply = (work: Promise<void>) => void work.catch((error: unknown) => this.fail(error, context));
-    switch (command.kind) {
-      case 'create':
-        return this.changeRooms(undefined, async () => {
-          const { room, title } = await conversations.create.execute({ title: command.title, identity });
-          this.peer.send({ kind: 'created', room, title });
-          this.enterAsked(room);
-        });
-      case 'invite':
-        return reply(
-          conversations.invite.execute({ ...command, identity }).then((username) => this.peer.send({ kind: 'invited', room: command.room, username })),
-        );
-      case 'promote':
-        return reply(
-          conversations.promote.execute({ ...command, identity }).then((username) => this.peer.send({ kind: 'promoted', room: command.room, username })),
-        );
-      case 'remove':
-        // Removing oneself is told by the event, to every connection of the user, this one included.
-        return reply(
-          conversations.remove.execute({ ...command, identity }).then((username) => {
-            if (username !== identity?.username) this.peer.send({ kind: 'removed', room: command.room, username });
-          }),
-        );
-      case 'members':
-        return reply(
-          conversations.members.execute({ room: command.room, identity }).then((members) => this.peer.send({ kind: 'members', room: command.room, members })),
-        );
-      case 'direct':
-        return this.changeRooms(undefined, async () => {
-          const { room, username } = await conversations.direct.execute({ username: command.username, identity });
-          this.peer.send({ kind: 'direct', room, username });
-          this.enterAsked(room);
-        });
-      case 'conversations':
-        return reply(conversations.list.execute({ identity }).then((list) => this.peer.send({ kind: 'conversations', conversations: list })));
-      case 'read':
-        // Told by the event, to every connection of the user, this one included.
-        return reply(conversations.read.execute({ ...command, identity }).then(() => undefined));
-      case 'search':
-        return reply(
-          conversations.search
-            .execute({ ...command, identity })
-            .then(({ results, more }) => this.peer.send({ kind: 'search', query: command.query, results, more })),
-        );
-    }
+    const run = async () => {
+      const { replies, enter } = await converse(command, this.identity, this.services.conversations);
+      for (const reply of replies) this.peer.send(reply);
+      if (enter !== undefined) this.enterAsked(enter);
+    };
+    // Creating and opening put the connection in a room: in order with its joins and leaves.
+    if (command.kind === 'create' || command.kind === 'direct') this.changeRooms(undefined, run);
+    else run().catch((error: unknown) => this.fail(error, context));
   }
 
   /** A room the client asked for (created, opened): in it now, and hearing its presence. */
