@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { MessageLog } from '../../src/adapters/fanout/ordered-delivery.js';
-import { RedisFanout, decode, encode, type RedisFanoutOptions } from '../../src/adapters/fanout/redis-fanout.js';
+import { RedisFanout, decodeBatch, encodeBatch, type RedisFanoutOptions } from '../../src/adapters/fanout/redis-fanout.js';
 import type { Message } from '../../src/domain/message.js';
 import { FixedClock } from '../fakes/fixed-clock.js';
 import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository.js';
@@ -36,11 +36,16 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const events = (logger: SilentLogger) => logger.entries.map((entry) => `${entry.level} ${entry.event}`);
 
 describe('RedisFanout wire format', () => {
-  it('carries a message whole, client id and date included', () => {
-    const message: Message = { id: 7, room: 'dev', username: 'alice', text: 'hé 👋', createdAt: new Date('2026-01-02T03:04:05.678Z'), clientId: 'abc-1' };
-    expect(decode(encode(message))).to.deep.equal(message);
+  it("carries a turn's messages whole, client id and date included, behind the node's name", () => {
+    const message: Message = { id: 7, room: 'dev', username: 'alice', text: 'hé 👋|[', createdAt: new Date('2026-01-02T03:04:05.678Z'), clientId: 'abc-1' };
     const { clientId: _, ...without } = message;
-    expect(decode(encode(without))).to.deep.equal(without);
+    expect(decodeBatch(`a1b2|${encodeBatch([message, { ...without, id: 8 }])}`)).to.deep.equal([message, { ...without, id: 8 }]);
+  });
+
+  it('reads a bare message as nodes before batching published it', () => {
+    expect(decodeBatch('{"id":3,"room":"a","username":"u","text":"t","createdAt":"2026-01-01T00:00:00.000Z"}')).to.deep.equal([
+      { id: 3, room: 'a', username: 'u', text: 't', createdAt: new Date('2026-01-01T00:00:00.000Z') },
+    ]);
   });
 
   it('refuses what is not a message', () => {
@@ -55,7 +60,8 @@ describe('RedisFanout wire format', () => {
       '{"id":1,"room":"a","username":"u","text":"t","createdAt":"yesterday"}',
       '{"id":1,"room":"a","username":"u","text":"t","createdAt":"2026-01-01T00:00:00Z","clientId":5}',
     ]) {
-      expect(decode(text), text).to.equal(undefined);
+      expect(decodeBatch(text), text).to.equal(undefined);
+      expect(decodeBatch(`node|${text}`), text).to.equal(undefined);
     }
   });
 });

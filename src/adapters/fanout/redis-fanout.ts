@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger, MessageFanout } from '../../application/ports.js';
 import type { Message } from '../../domain/message.js';
 import { OrderedDelivery, type MessageLog, type OrderedDeliveryOptions } from './ordered-delivery.js';
@@ -54,6 +55,9 @@ export class RedisFanout implements MessageFanout {
   private readonly channel: RedisChannel;
   private readonly audit: NodeJS.Timeout;
   private auditing = false;
+  /** Names this node's batches, so that it can skip them when Redis hands them back. */
+  private readonly ownPrefix = `${randomBytes(6).toString('hex')}|`;
+  private outgoing: Message[] = [];
   private warnedMalformed = false;
   private closed = false;
 
@@ -91,9 +95,15 @@ export class RedisFanout implements MessageFanout {
     return fanout;
   }
 
+  /**
+   * Delivered here at once; published with the others of this turn in one
+   * PUBLISH (a stored batch publishes many), so that Redis and every other
+   * node pay one command and one parse per batch, not per message.
+   */
   publish(message: Message): void {
     this.delivery.offer(message);
-    void this.channel.publish(encode(message));
+    if (this.outgoing.length === 0) process.nextTick(() => this.flush());
+    this.outgoing.push(message);
   }
 
   subscribe(listener: (message: Message) => void): () => void {
@@ -122,9 +132,20 @@ export class RedisFanout implements MessageFanout {
     await this.channel.close();
   }
 
+  private flush(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    void this.channel.publish(this.ownPrefix + encodeBatch(batch));
+  }
+
   private receive(text: string): void {
-    const message = decode(text);
-    if (message) return this.delivery.offer(message);
+    // This node's own batches come back too: already delivered, and not worth a parse.
+    if (text.startsWith(this.ownPrefix)) return;
+    const messages = decodeBatch(text);
+    if (messages) {
+      for (const message of messages) this.delivery.offer(message);
+      return;
+    }
     // Something else publishes on the channel: said once, not for every message.
     if (this.warnedMalformed) return;
     this.warnedMalformed = true;
@@ -145,7 +166,32 @@ export class RedisFanout implements MessageFanout {
   }
 }
 
-export function encode(message: Message): string {
+/**
+ * What goes on the channel: `<node>|` and a JSON array of messages. A bare
+ * object is one message, as nodes before batching published it, and is read
+ * too (a rolling upgrade mixes the two; an older node reads a batch as
+ * malformed, and its audit reads those messages from the store instead).
+ */
+export function encodeBatch(messages: readonly Message[]): string {
+  return `[${messages.map(encode).join(',')}]`;
+}
+
+/** Another node's messages, or undefined when the text is not that (a stray publisher on the channel). */
+export function decodeBatch(text: string): Message[] | undefined {
+  const bar = text.indexOf('|');
+  const json = bar >= 0 && text[0] !== '{' && text[0] !== '[' ? text.slice(bar + 1) : text;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const wires = Array.isArray(value) ? value : [value];
+  const messages = wires.map(fromWire);
+  return messages.length > 0 && messages.every((message) => message !== undefined) ? (messages) : undefined;
+}
+
+function encode(message: Message): string {
   const wire: WireMessage = {
     id: message.id,
     room: message.room,
@@ -157,15 +203,9 @@ export function encode(message: Message): string {
   return JSON.stringify(wire);
 }
 
-/** Another node's message, or undefined when the text is not one (a stray publisher on the channel). */
-export function decode(text: string): Message | undefined {
-  let wire: Partial<WireMessage> | null;
-  try {
-    wire = JSON.parse(text) as Partial<WireMessage> | null;
-  } catch {
-    return undefined;
-  }
-  if (typeof wire !== 'object' || wire === null) return undefined;
+function fromWire(value: unknown): Message | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const wire = value as Partial<WireMessage>;
   const createdAt = new Date(wire.createdAt as string);
   if (
     !Number.isSafeInteger(wire.id) ||
