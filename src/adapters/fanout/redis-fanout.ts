@@ -188,7 +188,7 @@ export function decodeBatch(text: string): Message[] | undefined {
   }
   const wires = Array.isArray(value) ? value : [value];
   const messages = wires.map(fromWire);
-  return messages.length > 0 && messages.every((message) => message !== undefined) ? (messages) : undefined;
+  return messages.length > 0 && messages.every((message) => message !== undefined) ? messages : undefined;
 }
 
 function encode(message: Message): string {
