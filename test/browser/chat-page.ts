@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TEST_PASSWORD, type TestServer } from '../support/test-server.js';
 
@@ -41,6 +41,39 @@ export interface ChatStats {
   reconnects: number;
 }
 
+/** How the browser is set up before the page loads. */
+export interface OpenOptions extends BrowserContextOptions {
+  /** Appended to the server's address, e.g. '/#/room/dev'. */
+  path?: string;
+  /** Script source run in the page before any of its own (fakes of browser APIs, recorders). */
+  init?: string;
+}
+
+/** An accessibility rule broken by the page, as axe-core reports it. */
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+const AXE_SOURCE = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+/** WCAG 2.0, 2.1 and 2.2 at levels A and AA: what the issue asks for. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** In-page source of a function telling whether an element is seen on screen (see ChatPage.onScreen). */
+const SEEN = `(node) => {
+  if (!node || !node.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
+  let rect = node.getBoundingClientRect();
+  const clip = (r, c) => ({ left: Math.max(r.left, c.left), top: Math.max(r.top, c.top), right: Math.min(r.right, c.right), bottom: Math.min(r.bottom, c.bottom) });
+  rect = clip(rect, { left: 0, top: 0, right: innerWidth, bottom: innerHeight });
+  for (let up = node.parentElement; up; up = up.parentElement) {
+    const style = getComputedStyle(up);
+    if (style.overflowX !== 'visible' || style.overflowY !== 'visible') rect = clip(rect, up.getBoundingClientRect());
+  }
+  return rect.right - rect.left > 1 && rect.bottom - rect.top > 1;
+}`;
+
 export interface ShownMessage {
   id: number;
   author: string;
@@ -79,15 +112,22 @@ export class ChatPage {
     });
   }
 
-  static async open(browser: Browser, server: TestServer, viewport = { width: 1100, height: 760 }): Promise<ChatPage> {
+  static async open(browser: Browser, server: TestServer, options: OpenOptions = {}): Promise<ChatPage> {
+    const { path = '/', init, ...contextOptions } = options;
     const network = await TcpProxy.start(Number(new URL(server.baseUrl).port));
-    const context = await browser.newContext({ viewport });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...contextOptions });
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
+    if (init) await page.addInitScript(init);
     const chat = new ChatPage(context, page, network);
-    await page.goto(network.rewrite(server.baseUrl));
+    await page.goto(network.rewrite(server.baseUrl).replace(/\/$/, '') + path);
     await chat.waitForState('connected');
     return chat;
+  }
+
+  /** The page's address as this browser sees it (through its proxy). */
+  get origin(): string {
+    return new URL(this.page.url()).origin;
   }
 
   async close(): Promise<void> {
@@ -96,9 +136,19 @@ export class ChatPage {
   }
 
   async register(username: string, password = TEST_PASSWORD): Promise<void> {
+    // On a phone a visitor's login form is folded into one line until asked for.
+    if (await this.page.isHidden('#username')) await this.page.click('#auth-open');
     await this.page.fill('#username', username);
     await this.page.fill('#password', password);
     await this.page.click('#register');
+    await this.waitForState('authorized');
+  }
+
+  async login(username: string, password = TEST_PASSWORD): Promise<void> {
+    if (await this.page.isHidden('#username')) await this.page.click('#auth-open');
+    await this.page.fill('#username', username);
+    await this.page.fill('#password', password);
+    await this.page.click('#login');
     await this.waitForState('authorized');
   }
 
@@ -158,7 +208,64 @@ export class ChatPage {
 
   /** Scrolls the message list to its top, where the page asks for older messages. */
   async scrollToTop(): Promise<void> {
-    await this.page.evaluate("document.getElementById('messages').scrollTop = 0");
+    await this.page.evaluate("(document.getElementById('timeline') ?? document.getElementById('messages')).scrollTop = 0");
+  }
+
+  /** Scrolled to the newest message (within a few pixels). */
+  async atBottom(): Promise<boolean> {
+    return this.page.evaluate(`(() => {
+      const list = document.getElementById('timeline') ?? document.getElementById('messages');
+      return list.scrollHeight - list.scrollTop - list.clientHeight <= 4;
+    })()`);
+  }
+
+  /**
+   * Whether a person sees the element: it is rendered, larger than the one
+   * pixel of a text kept for screen readers only, and not clipped away by the
+   * window or by an ancestor that hides its overflow (a scrolled list, a
+   * one-pixel box).
+   */
+  async onScreen(selector: string): Promise<boolean> {
+    return this.page.evaluate(`(${SEEN})(document.querySelector(${JSON.stringify(selector)}))`);
+  }
+
+  /** The text of every element matching `selector` that a person sees (see onScreen), in document order. */
+  async visibleTexts(selector: string): Promise<string[]> {
+    return this.page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})].filter(${SEEN}).map((node) => node.textContent.trim())`);
+  }
+
+  /** `map` (JavaScript source of a function of one element) applied to every element matching `selector`, in the page. */
+  async mapAll<T>(selector: string, map: string): Promise<T[]> {
+    return this.page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})].map(${map})`);
+  }
+
+  /** The list on screen, top to bottom: 'DAY' for a day's separator, 'NEW' for the new-messages line, else the message's text. */
+  async timeline(): Promise<string[]> {
+    return this.mapAll(
+      '#messages > li',
+      `(node) => node.classList.contains('day-divider') ? 'DAY' : node.classList.contains('new-divider') ? 'NEW' : (node.querySelector('.text')?.textContent ?? '')`,
+    );
+  }
+
+  /** The id of the focused element, or its tag when it has none. */
+  async focused(): Promise<string> {
+    return this.page.evaluate('document.activeElement ? document.activeElement.id || document.activeElement.tagName.toLowerCase() : ""');
+  }
+
+  /** Puts the tab in the background (or brings it back), as far as the page can tell. */
+  async setHidden(hidden: boolean): Promise<void> {
+    await this.page.evaluate(`(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => ${hidden ? "'hidden'" : "'visible'"} });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => ${hidden} });
+      document.dispatchEvent(new Event('visibilitychange'));
+    })()`);
+  }
+
+  /** Runs axe-core (from node_modules, not the network) on the page as it is, for WCAG 2.2 A and AA. */
+  async axe(): Promise<AxeViolation[]> {
+    if (!(await this.page.evaluate('typeof window.axe === "object"'))) await this.page.evaluate(AXE_SOURCE);
+    return this.page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
+      .then((result) => result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })) })))`);
   }
 
   async roomNames(): Promise<string[]> {
