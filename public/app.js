@@ -63,6 +63,18 @@ document.addEventListener('keydown', (event) => {
 // ---- reading back
 
 el.loadOlder.addEventListener('click', () => chat.loadOlder());
+el.timeline.addEventListener(
+  'scroll',
+  () => {
+    if (view.timeline.nearTop()) chat.loadOlder();
+  },
+  { passive: true },
+);
+el.jumpLatest.addEventListener('click', () => {
+  view.timeline.scrollToBottom();
+  el.input.focus({ preventScroll: true });
+});
+
 el.messages.addEventListener(
   'scroll',
   () => {

@@ -375,13 +375,14 @@ export class Chat {
   /** Draws new messages; counts them unread when their room is not on screen. */
   took(room, fresh, { older = false, own = false, counted = true } = {}) {
     if (room.name !== this.current && counted && !older) {
-      const unread = fresh.filter((m) => !this.isMine(m.username)).length;
-      if (unread) {
-        room.unread += unread;
+      const unread = fresh.filter((m) => !this.isMine(m.username));
+      if (unread.length) {
+        room.unread += unread.length;
+        room.firstUnreadId = Math.min(room.firstUnreadId ?? Infinity, unread[0].id);
         this.renderRooms();
       }
     }
-    this.view.addMessages(room, fresh, { older, own });
+    this.view.addMessages(room, fresh, { older, own, live: counted && !older });
     if (room.name === this.current) this.view.renderOlder(room);
   }
 
@@ -536,10 +537,15 @@ export class Chat {
 
   showCurrent() {
     const room = this.current ? this.rooms.get(this.current) : undefined;
-    if (room) room.unread = 0;
+    const firstUnreadId = room?.firstUnreadId ?? null;
+    if (room) {
+      room.unread = 0;
+      room.firstUnreadId = null;
+    }
     this.view.showRoom(
       room ?? null,
       this.outbox.filter((s) => s.room === this.current),
+      firstUnreadId,
     );
     this.view.renderPresence(room ?? null);
     this.renderRooms();

@@ -28,6 +28,8 @@ export class Room {
     /** Older messages than the oldest held may exist on the server. */
     this.more = true;
     this.unread = 0;
+    /** The first message counted unread, above which the room draws a line when opened. */
+    this.firstUnreadId = null;
     /** @type {string[] | null} */
     this.users = null;
     /** Joined on the current connection. */

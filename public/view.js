@@ -1,26 +1,11 @@
 // Everything the page draws. Text from users or the server is only ever
 // written with textContent, never parsed as HTML.
 
-const $ = (id) => document.getElementById(id);
-const AT_BOTTOM_SLACK_PX = 40;
+import { $, make, sameName } from './dom.js';
+import { Timeline } from './timeline.js';
+
 /** The status element's data-state is for programs and styles; people read these. */
 const STATUS_WORDS = { connecting: 'connecting…', connected: 'connected', authorized: 'online', disconnected: 'disconnected' };
-const NEAR_TOP_PX = 60;
-
-const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
-
-function make(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function sameName(a, b) {
-  return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
-}
 
 export class View {
   constructor() {
@@ -51,19 +36,16 @@ export class View {
       roomTitle: $('room-title'),
       loadOlder: $('load-older'),
       historyNote: $('history-note'),
+      timeline: $('timeline'),
       messages: $('messages'),
+      jumpLatest: $('jump-latest'),
+      jumpLatestText: $('jump-latest-text'),
       composer: $('composer'),
       input: $('message-input'),
       send: $('send'),
       composerError: $('composer-error'),
     };
-    /** @type {Map<string, Map<number, HTMLElement>>} message nodes per room, made once */
-    this.nodes = new Map();
-    /** @type {Map<string, HTMLElement>} pending sends by clientId */
-    this.pendingNodes = new Map();
-    /** The room on screen, and where each room was scrolled to when left. */
-    this.shown = null;
-    this.scrollPlaces = new Map();
+    this.timeline = new Timeline(this.el);
     this.me = null;
   }
 
@@ -75,6 +57,7 @@ export class View {
     this.el.authPanel.hidden = signedIn;
     this.el.account.hidden = !signedIn;
     this.el.currentUser.textContent = signedIn ? session.username : '';
+    this.timeline.setMe(this.me);
     this.renderPlaceholder();
     document.body.classList.toggle('signed-in', signedIn);
   }
@@ -163,139 +146,41 @@ export class View {
     );
   }
 
-  // ------------------------------------------------------------ messages
+  // ------------------------------------------------------------ the conversation (timeline.js)
 
-  /** Put a room's messages (and its unsent ones) on screen. */
-  showRoom(room, pending) {
-    if (this.shown) this.scrollPlaces.set(this.shown, this.atBottom() ? null : this.el.messages.scrollTop);
-    this.shown = room ? room.name : null;
-    this.el.messages.dataset.room = room ? room.name : '';
+  showRoom(room, pending, firstUnreadId = null) {
     this.el.roomTitle.textContent = room ? `#${room.name}` : 'No room';
     this.el.composer.dataset.room = room ? room.name : '';
+    this.timeline.showRoom(room, pending, firstUnreadId);
     this.renderPlaceholder();
-    if (!room) {
-      this.el.messages.replaceChildren(make('li', 'empty', 'Join a room to start chatting.'));
-      this.renderOlder(null);
-      return;
-    }
-    const nodes = room.ids.map((id) => this.messageNode(room, id));
-    this.el.messages.replaceChildren(...nodes, ...pending.map((send) => this.pendingNode(send)));
-    this.renderOlder(room);
-    const place = this.scrollPlaces.get(room.name);
-    if (place === undefined || place === null) this.scrollToBottom();
-    else this.el.messages.scrollTop = place;
   }
 
-  /** New messages of a room, in id order; drawn at their place if the room is on screen. */
-  addMessages(room, fresh, { older = false, own = false } = {}) {
-    if (room.name !== this.shown || fresh.length === 0) {
-      for (const message of fresh) this.messageNode(room, message.id);
-      return;
-    }
-    const list = this.el.messages;
-    const stick = !older && (own || this.atBottom());
-    const fromBottom = list.scrollHeight - list.scrollTop;
-    list.querySelector(':scope > .empty')?.remove();
-    // Newest first, so that the node each one goes before is already in the list.
-    for (const message of [...fresh].reverse()) {
-      const next = room.nextAfter(message.id);
-      const before = next !== undefined ? this.messageNode(room, next) : list.querySelector(':scope > .pending');
-      list.insertBefore(this.messageNode(room, message.id), before);
-    }
-    // Prepending must not move what the reader is looking at.
-    if (older) list.scrollTop = list.scrollHeight - fromBottom;
-    else if (stick) this.scrollToBottom();
+  get shown() {
+    return this.timeline.shown;
+  }
+
+  addMessages(room, fresh, options) {
+    this.timeline.addMessages(room, fresh, options);
   }
 
   renderOlder(room) {
-    this.el.messages.dataset.loaded = String(Boolean(room?.loaded));
-    const canLoad = Boolean(room && room.loaded && room.more && room.ids.length > 0);
-    this.el.loadOlder.hidden = !canLoad;
-    this.el.loadOlder.disabled = Boolean(room && room.loading);
-    let note = '';
-    if (room && !room.loaded) note = room.loading ? 'Loading…' : '';
-    else if (room && room.loading === 'older') note = 'Loading older messages…';
-    else if (room && !room.more) note = room.ids.length ? `The beginning of #${room.name}.` : `No messages in #${room.name} yet.`;
-    this.el.historyNote.textContent = note;
-  }
-
-  messageNode(room, id) {
-    let nodes = this.nodes.get(room.name);
-    if (!nodes) this.nodes.set(room.name, (nodes = new Map()));
-    let node = nodes.get(id);
-    if (!node) {
-      node = this.renderMessage(room.byId.get(id).message);
-      nodes.set(id, node);
-    }
-    return node;
+    this.timeline.renderOlder(room);
   }
 
   forgetRoom(name) {
-    this.nodes.delete(name);
-    this.scrollPlaces.delete(name);
-  }
-
-  renderMessage(m) {
-    const item = make('li', 'message');
-    item.dataset.id = String(m.id);
-    if (typeof m.clientId === 'string') item.dataset.clientId = m.clientId;
-    if (sameName(m.username, this.me)) item.classList.add('own');
-    const meta = make('div', 'meta');
-    const time = make('time', 'time');
-    const at = new Date(m.createdAt);
-    if (!Number.isNaN(at.getTime())) {
-      time.dateTime = at.toISOString();
-      time.textContent = shortTime(at);
-      time.title = fullDate.format(at);
-    }
-    meta.append(make('span', 'author', String(m.username ?? '')), time);
-    item.append(meta, make('div', 'text', String(m.message ?? '')));
-    return item;
-  }
-
-  // ------------------------------------------------------------ sends not yet acknowledged
-
-  pendingNode(send) {
-    let node = this.pendingNodes.get(send.clientId);
-    if (!node) {
-      node = make('li', 'message pending own');
-      node.dataset.clientId = send.clientId;
-      const meta = make('div', 'meta');
-      const discard = make('button', 'discard secondary', 'Discard');
-      discard.type = 'button';
-      discard.dataset.action = 'discard';
-      meta.append(make('span', 'author', this.me ?? ''), make('span', 'time state'), discard);
-      node.append(meta, make('div', 'text', send.text));
-      this.pendingNodes.set(send.clientId, node);
-    }
-    this.updatePendingNode(node, send);
-    return node;
+    this.timeline.forgetRoom(name);
   }
 
   addPending(send) {
-    const node = this.pendingNode(send);
-    if (send.room !== this.shown) return;
-    this.el.messages.querySelector(':scope > .empty')?.remove();
-    this.el.messages.append(node);
-    this.scrollToBottom();
+    this.timeline.addPending(send);
   }
 
   updatePending(send) {
-    const node = this.pendingNodes.get(send.clientId);
-    if (node) this.updatePendingNode(node, send);
-  }
-
-  updatePendingNode(node, send) {
-    node.dataset.state = send.state;
-    node.classList.toggle('failed', send.state === 'failed');
-    const words = send.state === 'failed' ? `not sent: ${send.error}` : send.state === 'sent' ? 'sending…' : 'sending… (waiting for the connection)';
-    node.querySelector('.state').textContent = words;
-    node.querySelector('.discard').hidden = send.state !== 'failed';
+    this.timeline.updatePending(send);
   }
 
   removePending(send) {
-    this.pendingNodes.get(send.clientId)?.remove();
-    this.pendingNodes.delete(send.clientId);
+    this.timeline.removePending(send);
   }
 
   // ------------------------------------------------------------ composer
@@ -318,25 +203,4 @@ export class View {
     this.el.input.style.height = 'auto';
     this.el.input.style.height = `${Math.min(this.el.input.scrollHeight, 160)}px`;
   }
-
-  // ------------------------------------------------------------ scrolling
-
-  atBottom() {
-    const list = this.el.messages;
-    return list.scrollHeight - list.scrollTop - list.clientHeight <= AT_BOTTOM_SLACK_PX;
-  }
-
-  nearTop() {
-    return this.el.messages.scrollTop <= NEAR_TOP_PX;
-  }
-
-  scrollToBottom() {
-    this.el.messages.scrollTop = this.el.messages.scrollHeight;
-  }
-}
-
-function shortTime(date) {
-  const now = new Date();
-  const sameDay = date.toDateString() === now.toDateString();
-  return sameDay ? timeOfDay.format(date) : dayAndTime.format(date);
 }
