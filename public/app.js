@@ -108,10 +108,16 @@ el.input.addEventListener('keydown', (event) => {
 });
 el.input.addEventListener('input', () => view.autosize());
 
+// ---- attention
+
+el.notifyToggle.addEventListener('click', () => view.toggleNotify());
+document.addEventListener('visibilitychange', () => chat.visibilityChanged());
+
 // ---- network
 
 // Back online: reconnect now instead of waiting out the backoff.
 window.addEventListener('online', () => chat.networkBack());
 window.addEventListener('offline', () => chat.renderStatus());
 
+view.renderNotify();
 chat.start();

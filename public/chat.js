@@ -347,7 +347,7 @@ export class Chat {
     const room = this.rooms.get(frame.room ?? DEFAULT_ROOM);
     if (!room) return;
     const fresh = room.add([frame], frame.duplicate === true ? 'repeat' : 'live', this.stats);
-    this.took(room, fresh, { own: mine });
+    this.took(room, fresh, { own: mine, live: true });
   }
 
   /** A page of `history` (asked for) or of `catchup` (after a join with `after`). */
@@ -372,18 +372,35 @@ export class Chat {
     this.took(room, fresh, { older: asked === 'older', counted: false });
   }
 
-  /** Draws new messages; counts them unread when their room is not on screen. */
-  took(room, fresh, { older = false, own = false, counted = true } = {}) {
-    if (room.name !== this.current && counted && !older) {
+  /**
+   * Draws new messages. Those of others count as unread when their room is
+   * not on screen, or the tab is in the background; live ones then also make
+   * a desktop notification (if the person turned them on).
+   */
+  took(room, fresh, { older = false, own = false, counted = true, live = false } = {}) {
+    const away = document.visibilityState === 'hidden';
+    if ((room.name !== this.current || away) && counted && !older) {
       const unread = fresh.filter((m) => !this.isMine(m.username));
       if (unread.length) {
         room.unread += unread.length;
         room.firstUnreadId = Math.min(room.firstUnreadId ?? Infinity, unread[0].id);
         this.renderRooms();
+        if (away && live) for (const message of unread) this.view.notify(room.name, message, () => this.switchTo(room.name));
       }
     }
     this.view.addMessages(room, fresh, { older, own, live: counted && !older });
     if (room.name === this.current) this.view.renderOlder(room);
+  }
+
+  /** Back from the background: what came meanwhile in the room on screen is read now, below a line. */
+  visibilityChanged() {
+    if (document.visibilityState === 'hidden') return;
+    const room = this.current ? this.rooms.get(this.current) : undefined;
+    if (!room || room.unread === 0) return;
+    this.view.markNew(room, room.firstUnreadId);
+    room.unread = 0;
+    room.firstUnreadId = null;
+    this.renderRooms();
   }
 
   onPresence(frame) {

@@ -2,6 +2,8 @@
 // written with textContent, never parsed as HTML.
 
 import { $, make, sameName } from './dom.js';
+import { Notifier } from './notifier.js';
+import { renderTitle } from './tab-title.js';
 import { Timeline } from './timeline.js';
 
 /** The status element's data-state is for programs and styles; people read these. */
@@ -44,8 +46,11 @@ export class View {
       input: $('message-input'),
       send: $('send'),
       composerError: $('composer-error'),
+      notifyToggle: $('notify-toggle'),
+      notifyNote: $('notify-note'),
     };
     this.timeline = new Timeline(this.el);
+    this.notifier = new Notifier();
     this.me = null;
   }
 
@@ -116,7 +121,9 @@ export class View {
     this.el.roomsToggleName.textContent = current ? `#${current}` : 'Rooms';
     this.el.roomsToggleUnread.textContent = unreadElsewhere ? String(unreadElsewhere) : '';
     this.el.roomsToggleUnread.hidden = unreadElsewhere === 0;
-    document.title = unreadElsewhere ? `(${unreadElsewhere}) Chat` : 'Chat';
+    let unread = 0;
+    for (const room of rooms.values()) unread += room.unread;
+    renderTitle(current, unread);
   }
 
   showJoinError(text) {
@@ -146,6 +153,28 @@ export class View {
     );
   }
 
+  // ------------------------------------------------------------ desktop notifications (notifier.js)
+
+  renderNotify() {
+    const state = this.notifier.state;
+    const { notifyToggle, notifyNote } = this.el;
+    notifyToggle.hidden = state === 'unsupported';
+    notifyToggle.setAttribute('aria-pressed', String(state === 'on'));
+    notifyToggle.disabled = state === 'blocked';
+    notifyNote.textContent = state === 'blocked' ? 'Notifications are blocked for this site in the browser’s settings.' : '';
+    notifyNote.hidden = state !== 'blocked';
+  }
+
+  async toggleNotify() {
+    await this.notifier.toggle();
+    this.renderNotify();
+  }
+
+  /** A message from someone else arrived while the tab is in the background. */
+  notify(roomName, message, onClick) {
+    this.notifier.show({ title: `${message.username} in #${roomName}`, body: String(message.message ?? ''), tag: `room:${roomName}`, onClick });
+  }
+
   // ------------------------------------------------------------ the conversation (timeline.js)
 
   showRoom(room, pending, firstUnreadId = null) {
@@ -157,6 +186,13 @@ export class View {
 
   get shown() {
     return this.timeline.shown;
+  }
+
+  markNew(room, id) {
+    if (room.name !== this.shown || id === null) return;
+    const wasAtBottom = this.timeline.atBottom();
+    this.timeline.markNew(room, id);
+    if (wasAtBottom) this.timeline.scrollToNewLine();
   }
 
   addMessages(room, fresh, options) {

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { DAY, MINUTE, describeWebClient } from './browser-suite.js';
 
+/** The little of the DOM a callback run in the page reads here: the project compiles without the DOM library. */
+interface PageWithTimeline {
+  document: { getElementById(id: string): { scrollTop: number } };
+}
+
 /** Midnight UTC of the day `daysAgo` days before today, plus `hours` and `minutes`; the pages below read in UTC. */
 function utcDay(daysAgo: number, hours = 0, minutes = 0): Date {
   const now = new Date();
@@ -170,7 +175,7 @@ describeWebClient('web client: reading comfort and orientation', {}, ({ open, si
       await reader.page.waitForSelector('#history-note:has-text("beginning")', { state: 'attached' });
       expect(await reader.onScreen('#history-note')).to.equal(false);
       await reader.scrollToTop();
-      await reader.page.waitForFunction("document.getElementById('timeline').scrollTop === 0");
+      await reader.page.waitForFunction(() => (globalThis as unknown as PageWithTimeline).document.getElementById('timeline').scrollTop === 0);
       expect(await reader.onScreen('#history-note')).to.equal(true);
     });
   });
