@@ -92,7 +92,7 @@ el.messages.addEventListener('click', (event) => {
 // ---- posting
 
 function send() {
-  if (chat.post(el.input.value)) view.takeInput();
+  if (chat.post(view.composer.text)) view.composer.take();
   el.input.focus();
 }
 
@@ -106,7 +106,6 @@ el.input.addEventListener('keydown', (event) => {
     send();
   }
 });
-el.input.addEventListener('input', () => view.autosize());
 
 // ---- attention
 

@@ -429,7 +429,7 @@ export class Chat {
       case 'auth':
         return this.authFailed(code, words);
       case 'post':
-        return this.postFailed(blamed.clientId, code, words);
+        return this.postFailed(blamed.clientId, code, words, frame.message);
       case 'join':
         return this.joinFailed(blamed.room, code, words);
       case 'history':
@@ -610,6 +610,11 @@ export class Chat {
       this.view.showComposerError('Join a room first.', 'NO_ROOM');
       return false;
     }
+    const tooLong = this.view.composer.lengthProblem(text);
+    if (tooLong) {
+      this.view.showComposerError(tooLong, 'TOO_LONG');
+      return false;
+    }
     const problem = messageProblem(text);
     if (problem) {
       this.view.showComposerError(problem, 'INVALID_INPUT');
@@ -649,7 +654,7 @@ export class Chat {
     this.saveOutbox();
   }
 
-  postFailed(clientId, code, words) {
+  postFailed(clientId, code, words, serverMessage) {
     const send = this.outbox.find((s) => s.clientId === clientId);
     if (code === 'TOKEN_EXPIRED' || code === 'USERNAME_MISMATCH') this.endSession(words, code);
     if (!send) return;
@@ -663,6 +668,16 @@ export class Chat {
       }
       this.view.showComposerError(words, code);
       return;
+    }
+    if (code === 'MESSAGE_TOO_LONG') {
+      // This server's limit is lower than the page knew: learn it (the refusal states it), and give the text back to edit.
+      const limit = Number(/at most (\d+)/.exec(serverMessage ?? '')?.[1]);
+      if (limit > 0) this.view.composer.setLimit(limit);
+      if (this.view.composer.restore(send.text)) {
+        this.discard(clientId);
+        this.view.showComposerError(this.view.composer.lengthProblem() || words, 'TOO_LONG');
+        return;
+      }
     }
     if (code === 'NOT_A_MEMBER' && send.tries < 3) {
       const room = this.rooms.get(send.room);

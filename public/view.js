@@ -2,6 +2,7 @@
 // written with textContent, never parsed as HTML.
 
 import { $, make, sameName } from './dom.js';
+import { Composer } from './composer.js';
 import { Notifier } from './notifier.js';
 import { renderTitle } from './tab-title.js';
 import { Timeline } from './timeline.js';
@@ -46,10 +47,14 @@ export class View {
       input: $('message-input'),
       send: $('send'),
       composerError: $('composer-error'),
+      counter: $('char-count'),
+      counterVisible: $('char-count-visible'),
+      counterSpoken: $('char-count-spoken'),
       notifyToggle: $('notify-toggle'),
       notifyNote: $('notify-note'),
     };
     this.timeline = new Timeline(this.el);
+    this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
     this.me = null;
   }
@@ -68,8 +73,7 @@ export class View {
   }
 
   renderPlaceholder() {
-    this.el.input.placeholder = !this.me ? 'Log in to post' : this.shown ? `Message #${this.shown}` : 'Join a room to post';
-    this.el.input.title = this.me ? 'Enter sends, Shift+Enter starts a new line' : '';
+    this.composer.renderPlaceholder(this.me !== null, this.shown);
   }
 
   showAuthError(text, code = '') {
@@ -219,24 +223,9 @@ export class View {
     this.timeline.removePending(send);
   }
 
-  // ------------------------------------------------------------ composer
+  // ------------------------------------------------------------ composer (composer.js)
 
   showComposerError(text, code = '') {
-    this.el.composerError.textContent = text;
-    this.el.composerError.dataset.code = code;
-    this.el.composerError.classList.toggle('error', Boolean(text));
-  }
-
-  takeInput() {
-    const text = this.el.input.value;
-    this.el.input.value = '';
-    this.autosize();
-    return text;
-  }
-
-  autosize() {
-    if (typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content')) return;
-    this.el.input.style.height = 'auto';
-    this.el.input.style.height = `${Math.min(this.el.input.scrollHeight, 160)}px`;
+    this.composer.showError(text, code);
   }
 }
