@@ -16,12 +16,12 @@ el.authForm.addEventListener('submit', (event) => {
   signIn('login');
 });
 el.register.addEventListener('click', () => signIn('register'));
+// After a login that matched no account: the same name and password, registered.
+el.suggestRegister.addEventListener('click', () => signIn('register'));
 
 async function signIn(kind) {
-  if (await chat.signIn(kind, el.username.value.trim(), el.password.value)) {
-    el.password.value = '';
-    el.input.focus();
-  }
+  const { username, password } = view.auth.credentials;
+  if (await chat.signIn(kind, username, password)) el.input.focus();
 }
 
 el.logout.addEventListener('click', () => {

@@ -5,7 +5,7 @@
 
 import { Connection } from './connection.js';
 import { Room } from './room.js';
-import { errorWords, closeWords, messageProblem, roomNameProblem, credentialsProblem } from './rules.js';
+import { authProblem, errorWords, closeWords, messageProblem, roomNameProblem, credentialsProblem } from './rules.js';
 import * as memory from './session.js';
 
 const DEFAULT_ROOM = 'general';
@@ -111,14 +111,14 @@ export class Chat {
   async signIn(kind, username, password) {
     const problem = credentialsProblem(kind, username, password);
     if (problem) {
-      this.view.showAuthError(problem, 'INVALID_INPUT');
+      this.view.auth.showError(problem);
       return false;
     }
-    this.view.showAuthError('');
-    this.view.setAuthBusy(true);
-    const answer = await memory.requestToken(kind, username, password).finally(() => this.view.setAuthBusy(false));
+    this.view.auth.showError(null);
+    this.view.auth.setBusy(true);
+    const answer = await memory.requestToken(kind, username, password).finally(() => this.view.auth.setBusy(false));
     if (answer.error) {
-      this.view.showAuthError(answer.error, answer.code);
+      this.view.auth.showError(authProblem(answer.error.code, { kind, retryAfter: answer.error.retryAfter }));
       return false;
     }
     if (this.outbox.length && this.outboxOwner !== answer.session.username) this.dropOutbox(); // another user's
@@ -152,7 +152,7 @@ export class Chat {
     this.rooms = new Map([[DEFAULT_ROOM, new Room(DEFAULT_ROOM)]]);
     this.current = DEFAULT_ROOM;
     this.view.renderAccount(null);
-    this.view.showAuthError('');
+    this.view.auth.showError(null);
     this.view.showComposerError('');
     this.renderRooms();
     this.showCurrent();
@@ -160,12 +160,12 @@ export class Chat {
   }
 
   /** The server no longer takes the token: keep the unsent messages, ask for a new login. */
-  endSession(words, code) {
+  endSession(words) {
     this.session = null;
     this.authorized = false;
     memory.saveSession(null);
     this.view.renderAccount(null);
-    this.view.showAuthError(words, code);
+    this.view.auth.showError({ field: null, text: words });
     this.renderStatus();
   }
 
@@ -206,7 +206,7 @@ export class Chat {
 
   authorize() {
     if (memory.isExpired(this.session)) {
-      this.endSession('Your session has expired. Log in again.', 'SESSION_EXPIRED');
+      this.endSession('Your session has expired. Log in again.');
       if (!this.synced) this.sync();
       return;
     }
@@ -320,7 +320,7 @@ export class Chat {
       // Presence counts us now.
       if (watching && this.current && this.rooms.get(this.current)?.joined) this.askPresence(this.current);
     } else if (frame.code === 'TOKEN_EXPIRED' && this.session) {
-      this.endSession(errorWords('TOKEN_EXPIRED'), 'TOKEN_EXPIRED');
+      this.endSession(errorWords('TOKEN_EXPIRED'));
     }
   }
 
@@ -467,7 +467,7 @@ export class Chat {
       this.view.showComposerError(words, code);
       return;
     }
-    this.endSession(words, code);
+    this.endSession(words);
     if (!this.synced) this.sync(); // go on as a watcher
   }
 
@@ -514,7 +514,7 @@ export class Chat {
     const name = rawName.trim();
     const problem = roomNameProblem(name);
     if (problem) {
-      this.view.showJoinError(problem);
+      this.view.showJoinError(problem, { focus: true });
       return false;
     }
     this.view.showJoinError('');
@@ -656,7 +656,7 @@ export class Chat {
 
   postFailed(clientId, code, words, serverMessage) {
     const send = this.outbox.find((s) => s.clientId === clientId);
-    if (code === 'TOKEN_EXPIRED' || code === 'USERNAME_MISMATCH') this.endSession(words, code);
+    if (code === 'TOKEN_EXPIRED' || code === 'USERNAME_MISMATCH') this.endSession(words);
     if (!send) return;
     if (PASSING.has(code) || code === 'NOT_AUTHENTICATED' || code === 'TOKEN_EXPIRED') {
       // Not stored; the same clientId goes again once the connection can take it.

@@ -19,15 +19,62 @@ export function roomNameProblem(name) {
   return 'Room names use a–z, 0–9, "-" and "_", and start with a letter or a digit.';
 }
 
-/** Why a registration would be refused, or '' (login only needs both fields). */
+/**
+ * Why a login or registration would be refused, as {field, text} (the field
+ * the text belongs beside), or null. A login only needs both fields.
+ */
 export function credentialsProblem(kind, username, password) {
-  if (username === '' || password === '') return 'Enter a username and a password.';
-  if (kind !== 'register') return '';
-  if (!USERNAME.test(username)) return 'Usernames are 3–32 characters of letters, digits, "_", "." and "-".';
+  if (username === '') return { field: 'username', text: 'Enter your username.' };
+  if (password === '') return { field: 'password', text: 'Enter your password.' };
+  if (kind !== 'register') return null;
+  if (!USERNAME.test(username)) return { field: 'username', text: usernameRule(username) };
+  const problem = passwordRule(password);
+  return problem ? { field: 'password', text: problem } : null;
+}
+
+function usernameRule(username) {
+  if (username.length < 3) return 'Usernames are at least 3 characters long.';
+  if (username.length > 32) return 'Usernames are at most 32 characters long.';
+  return 'Usernames use only letters, digits, "_", "." and "-".';
+}
+
+/** The server counts a password in bytes of UTF-8; people count characters, so the words say what that means. */
+function passwordRule(password) {
   const bytes = encoder.encode(password).length;
-  if (bytes < 8 || bytes > 72) return 'Passwords are 8–72 bytes long.';
+  if (bytes < 8) return 'Use at least 8 characters.';
+  if (bytes > 72) return 'Use at most 72 characters; accented letters count as 2 and emoji as 4.';
   if (password.includes('\u0000') || password.includes('\uFFFD')) return 'The password contains a character that cannot be used.';
   return '';
+}
+
+/**
+ * Words for the refusal of a login or registration by the server (docs/protocol.md,
+ * HTTP errors), beside the field it is about. The server's own message is never shown:
+ * it is written for programs and logs.
+ */
+export function authProblem(code, { kind, retryAfter = 0 } = {}) {
+  switch (code) {
+    case 'INVALID_CREDENTIALS':
+      return { field: 'password', text: 'That username and password do not match an account.', suggestRegister: kind === 'login' };
+    case 'USERNAME_TAKEN':
+      return { field: 'username', text: 'That username is taken. If it is yours, log in instead.' };
+    case 'INVALID_USERNAME':
+      return { field: 'username', text: 'Usernames are 3 to 32 letters, digits, "_", "." or "-".' };
+    case 'INVALID_PASSWORD':
+      return { field: 'password', text: 'Use 8 to 72 characters; accented letters count as 2 and emoji as 4.' };
+    case 'INVALID_FORMAT':
+      return { field: 'username', text: 'Enter a username and a password.' };
+    case 'RATE_LIMITED':
+      return { field: null, text: `Too many attempts. Try again${retryAfter > 0 ? ` in ${Math.ceil(retryAfter)} s` : ' in a minute'}.` };
+    case 'BUSY':
+    case 'UNAVAILABLE':
+    case 'TOO_MANY_CONNECTIONS':
+      return { field: null, text: 'The server is busy right now. Try again in a moment.' };
+    case 'NETWORK':
+      return { field: null, text: 'Could not reach the server. Check your connection and try again.' };
+    default:
+      return { field: null, text: `The server could not sign you in (${code}). Try again later.` };
+  }
 }
 
 /** Why a chat text would be refused, or '' when it can be sent. */

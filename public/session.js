@@ -68,7 +68,8 @@ export function forgetAll() {
 
 /**
  * POST /api/reg or /api/login.
- * @returns {Promise<{session: object} | {error: string, code: string}>}
+ * @returns {Promise<{session: object} | {error: {code: string, retryAfter: number}}>} the code of a refusal
+ *   (docs/protocol.md), or NETWORK or BAD_ANSWER; rules.js has the words for it
  */
 export async function requestToken(kind, username, password) {
   let response;
@@ -80,27 +81,16 @@ export async function requestToken(kind, username, password) {
       credentials: 'same-origin',
     });
   } catch {
-    return { error: 'Could not reach the server. Check your connection and try again.', code: 'NETWORK' };
+    return { error: { code: 'NETWORK', retryAfter: 0 } };
   }
   const body = await response.json().catch(() => null);
-  if (!response.ok) return { error: httpErrorWords(response, body), code: String(body?.error?.code ?? response.status) };
+  if (!response.ok) {
+    const code = typeof body?.error?.code === 'string' ? body.error.code : `HTTP_${response.status}`;
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    return { error: { code, retryAfter: Number.isFinite(retryAfter) ? retryAfter : 0 } };
+  }
   if (!body || typeof body.token !== 'string' || typeof body.username !== 'string') {
-    return { error: 'The server sent an unexpected answer.', code: 'BAD_ANSWER' };
+    return { error: { code: 'BAD_ANSWER', retryAfter: 0 } };
   }
   return { session: { token: body.token, username: body.username, expiresAt: String(body.expiresAt ?? '') } };
-}
-
-function httpErrorWords(response, body) {
-  const error = body && typeof body === 'object' ? body.error : undefined;
-  let text =
-    error && typeof error.message === 'string' && error.message
-      ? error.message
-      : response.status === 429
-        ? 'Too many attempts.'
-        : `The server answered ${response.status} ${response.statusText}`.trim();
-  if (response.status === 429 || response.status === 503) {
-    const retry = Number(response.headers.get('Retry-After'));
-    if (Number.isFinite(retry) && retry > 0) text += ` Try again in ${Math.ceil(retry)} s.`;
-  }
-  return text;
 }

@@ -123,11 +123,7 @@ export class Timeline {
       divider?.remove();
     }
     const continued =
-      previous !== null &&
-      !newDay &&
-      !leading(node, 'new-divider') &&
-      sameName(previous.dataset.author, node.dataset.author) &&
-      at - before < RUN_GAP_MS;
+      previous !== null && !newDay && !leading(node, 'new-divider') && sameName(previous.dataset.author, node.dataset.author) && at - before < RUN_GAP_MS;
     node.classList.toggle('continued', continued);
   }
 
@@ -230,8 +226,7 @@ export class Timeline {
   updatePendingNode(node, send) {
     node.dataset.state = send.state;
     node.classList.toggle('failed', send.state === 'failed');
-    const words =
-      send.state === 'failed' ? `not sent: ${send.error}` : send.state === 'sent' ? 'sending…' : 'sending… (waiting for the connection)';
+    const words = send.state === 'failed' ? `not sent: ${send.error}` : send.state === 'sent' ? 'sending…' : 'sending… (waiting for the connection)';
     node.querySelector('.state').textContent = words;
     node.querySelector('.discard').hidden = send.state !== 'failed';
   }

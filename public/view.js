@@ -2,6 +2,7 @@
 // written with textContent, never parsed as HTML.
 
 import { $, make, sameName } from './dom.js';
+import { AuthView } from './auth-view.js';
 import { Composer } from './composer.js';
 import { Notifier } from './notifier.js';
 import { renderTitle } from './tab-title.js';
@@ -26,6 +27,11 @@ export class View {
       login: $('login'),
       register: $('register'),
       authError: $('auth-error'),
+      authOpen: $('auth-open'),
+      usernameError: $('username-error'),
+      passwordError: $('password-error'),
+      showPassword: $('show-password'),
+      suggestRegister: $('suggest-register'),
       roomsToggle: $('rooms-toggle'),
       roomsToggleName: $('rooms-toggle-name'),
       roomsToggleUnread: $('rooms-toggle-unread'),
@@ -54,6 +60,7 @@ export class View {
       notifyNote: $('notify-note'),
     };
     this.timeline = new Timeline(this.el);
+    this.auth = new AuthView(this.el);
     this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
     this.me = null;
@@ -64,7 +71,7 @@ export class View {
   renderAccount(session) {
     const signedIn = session !== null;
     this.me = signedIn ? session.username : null;
-    this.el.authPanel.hidden = signedIn;
+    this.auth.render(session);
     this.el.account.hidden = !signedIn;
     this.el.currentUser.textContent = signedIn ? session.username : '';
     this.timeline.setMe(this.me);
@@ -74,16 +81,6 @@ export class View {
 
   renderPlaceholder() {
     this.composer.renderPlaceholder(this.me !== null, this.shown);
-  }
-
-  showAuthError(text, code = '') {
-    this.el.authError.textContent = text;
-    this.el.authError.dataset.code = code;
-    this.el.authError.hidden = !text;
-  }
-
-  setAuthBusy(busy) {
-    this.el.login.disabled = this.el.register.disabled = busy;
   }
 
   renderStatus(state, detail) {
@@ -130,9 +127,14 @@ export class View {
     renderTitle(current, unread);
   }
 
-  showJoinError(text) {
-    this.el.joinError.textContent = text;
-    this.el.joinError.hidden = !text;
+  /** The join form's error sits under its field, which is marked invalid and keeps (or takes) the focus. */
+  showJoinError(text, { focus = false } = {}) {
+    const { joinError, joinInput } = this.el;
+    joinError.textContent = text;
+    joinError.hidden = !text;
+    if (text) joinInput.setAttribute('aria-invalid', 'true');
+    else joinInput.removeAttribute('aria-invalid');
+    if (text && focus) joinInput.focus();
   }
 
   setSidebarOpen(open) {
