@@ -117,6 +117,7 @@ document.addEventListener('visibilitychange', () => chat.visibilityChanged());
 // Back online: reconnect now instead of waiting out the backoff.
 window.addEventListener('online', () => chat.networkBack());
 window.addEventListener('offline', () => chat.renderStatus());
+el.retryNow.addEventListener('click', () => chat.retryNow());
 
 view.renderNotify();
 chat.start();

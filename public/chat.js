@@ -65,7 +65,8 @@ export class Chat {
     this.outstanding = [];
     this.authorized = false;
     this.synced = false;
-    this.closeReason = '';
+    /** Set from the moment a connection is lost until the next one opens: {reason}. */
+    this.away = null;
     this.lastHeard = 0;
     this.probeSentAt = 0;
 
@@ -74,7 +75,7 @@ export class Chat {
     this.connection = new Connection(() => this.socketUrl(url), {
       open: () => this.onOpen(),
       frame: (frame) => this.onFrame(frame),
-      close: (event) => this.onClose(event),
+      close: (event, wasOpen) => this.onClose(event, wasOpen),
       state: () => this.renderStatus(),
     });
   }
@@ -178,6 +179,7 @@ export class Chat {
   // ------------------------------------------------------------ connection
 
   onOpen() {
+    this.away = null;
     this.outstanding = [];
     this.authorized = false;
     this.synced = false;
@@ -196,12 +198,26 @@ export class Chat {
     else this.sync();
   }
 
-  onClose(event) {
+  /**
+   * Why the connection went says what happened (the server restarting, say);
+   * the attempts that fail after it only say that the server is still away,
+   * so they do not replace it.
+   */
+  onClose(event, wasOpen) {
     this.authorized = false;
     this.synced = false;
-    this.closeReason = closeWords(event);
+    if (wasOpen || !this.away) this.away = { reason: (wasOpen && closeWords(event)) || (wasOpen ? 'Connection lost.' : 'Cannot reach the server.') };
     this.stats.reconnects += 1;
     for (const send of this.outbox) if (send.state === 'sent') this.setSendState(send, 'queued');
+    // Who is where is unknown until the server says it again.
+    for (const room of this.rooms.values()) room.users = null;
+    this.renderPresence();
+  }
+
+  /** The person asked to reconnect now instead of waiting out the backoff. */
+  retryNow() {
+    this.connection.retryNow();
+    this.renderStatus();
   }
 
   authorize() {
@@ -258,7 +274,7 @@ export class Chat {
     }
     if (this.probeSentAt && now - this.probeSentAt > PROBE_TIMEOUT_MS) {
       // No answer at all: the network is gone without saying so.
-      this.closeReason = 'The connection stopped answering.';
+      this.away = { reason: 'The connection stopped answering.' };
       this.connection.restart();
     } else if (!this.probeSentAt && now - this.lastHeard > PROBE_AFTER_MS) {
       this.probe();
@@ -413,7 +429,7 @@ export class Chat {
     } else if (frame.event === 'leave' && typeof frame.username === 'string') {
       room?.userLeft(frame.username);
     }
-    if (room && room.name === this.current) this.view.renderPresence(room);
+    if (room && room.name === this.current) this.renderPresence();
   }
 
   onError(frame) {
@@ -564,7 +580,7 @@ export class Chat {
       this.outbox.filter((s) => s.room === this.current),
       firstUnreadId,
     );
-    this.view.renderPresence(room ?? null);
+    this.renderPresence();
     this.renderRooms();
     if (room?.joined) {
       this.askPresence(room.name);
@@ -717,17 +733,20 @@ export class Chat {
 
   renderStatus() {
     const state = this.connection.state;
-    if (state === 'connecting') {
-      this.view.renderStatus('connecting', navigator.onLine === false ? 'offline' : '');
-    } else if (state === 'waiting') {
-      const seconds = this.connection.secondsToRetry;
-      const why = navigator.onLine === false ? 'Offline.' : this.closeReason;
-      this.view.renderStatus('disconnected', `${why} ${seconds ? `Reconnecting in ${seconds} s…` : ''}`.trim());
-    } else if (this.authorized) {
-      this.view.renderStatus('authorized', `as ${this.session.username}`);
-    } else {
-      this.view.renderStatus('connected', this.session ? 'signing in…' : 'watching — log in to post');
-    }
+    const offline = navigator.onLine === false;
+    const away =
+      this.away && state !== 'open'
+        ? { reason: offline ? 'You are offline.' : this.away.reason, seconds: this.connection.secondsToRetry, trying: state === 'connecting' }
+        : null;
+    if (state === 'connecting') this.view.renderStatus({ state: 'connecting', detail: '', away });
+    else if (state === 'waiting') this.view.renderStatus({ state: 'disconnected', detail: '', away });
+    else if (this.authorized) this.view.renderStatus({ state: 'authorized', detail: `as ${this.session.username}`, away });
+    else this.view.renderStatus({ state: 'connected', detail: this.session ? 'signing in…' : 'reading as a visitor', away });
+  }
+
+  renderPresence() {
+    const room = this.current ? this.rooms.get(this.current) : undefined;
+    this.view.renderPresence(room ?? null, this.connection.state === 'open');
   }
 
   /** The signed-in user, or the one whose session just ended and whose sends may still be acknowledged. */

@@ -14,7 +14,7 @@ const PER_SECOND = 8;
 export class Connection {
   /**
    * @param {() => string} url asked anew for every attempt: it may carry a resume cursor
-   * @param {{open(): void, frame(value: any): void, close(event: CloseEvent): void, state(): void}} on
+   * @param {{open(): void, frame(value: any): void, close(event: CloseEvent, wasOpen: boolean): void, state(): void}} on
    */
   constructor(url, on) {
     this.url = url;
@@ -73,12 +73,13 @@ export class Connection {
     });
     socket.addEventListener('close', (event) => {
       if (this.socket !== socket) return;
+      const wasOpen = this.openedAt > 0;
       this.socket = null;
       this.queue = [];
-      if (this.openedAt && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;
+      if (wasOpen && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.attempt = 0;
       this.openedAt = 0;
       this.scheduleRetry();
-      this.on.close(event);
+      this.on.close(event, wasOpen);
       this.on.state();
     });
     // 'error' is always followed by 'close', which does the work.

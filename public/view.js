@@ -5,11 +5,9 @@ import { $, make, sameName } from './dom.js';
 import { AuthView } from './auth-view.js';
 import { Composer } from './composer.js';
 import { Notifier } from './notifier.js';
+import { StatusView } from './status-view.js';
 import { renderTitle } from './tab-title.js';
 import { Timeline } from './timeline.js';
-
-/** The status element's data-state is for programs and styles; people read these. */
-const STATUS_WORDS = { connecting: 'connecting…', connected: 'connected', authorized: 'online', disconnected: 'disconnected' };
 
 export class View {
   constructor() {
@@ -42,6 +40,12 @@ export class View {
       joinError: $('join-error'),
       presence: $('presence'),
       presenceTitle: $('presence-title'),
+      presenceNote: $('presence-note'),
+      banner: $('connection-banner'),
+      bannerText: $('banner-text'),
+      bannerCountdown: $('banner-countdown'),
+      retryNow: $('retry-now'),
+      announcer: $('announcer'),
       roomTitle: $('room-title'),
       loadOlder: $('load-older'),
       historyNote: $('history-note'),
@@ -61,6 +65,7 @@ export class View {
     };
     this.timeline = new Timeline(this.el);
     this.auth = new AuthView(this.el);
+    this.status = new StatusView(this.el);
     this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
     this.me = null;
@@ -83,10 +88,8 @@ export class View {
     this.composer.renderPlaceholder(this.me !== null, this.shown);
   }
 
-  renderStatus(state, detail) {
-    this.el.status.textContent = STATUS_WORDS[state] ?? state;
-    this.el.status.dataset.state = state;
-    this.el.statusDetail.textContent = detail;
+  renderStatus(status) {
+    this.status.render(status);
   }
 
   // ------------------------------------------------------------ rooms
@@ -146,10 +149,14 @@ export class View {
     return this.el.app.classList.contains('sidebar-open');
   }
 
-  renderPresence(room) {
-    const users = room?.users ?? [];
-    this.el.presenceTitle.textContent = room ? `In #${room.name}${room.users ? ` (${users.length})` : ''}` : 'In this room';
-    this.el.presence.replaceChildren(
+  /** Who is in the room; nobody is listed while the page cannot know (no connection). */
+  renderPresence(room, connected) {
+    const users = connected ? (room?.users ?? []) : [];
+    const { presence, presenceTitle, presenceNote } = this.el;
+    presenceTitle.textContent = room ? `In #${room.name}${connected && room.users ? ` (${users.length})` : ''}` : 'In this room';
+    presenceNote.textContent = connected ? '' : 'Not connected: who is here shows again once the page reconnects.';
+    presenceNote.hidden = connected;
+    presence.replaceChildren(
       ...users.map((name) => {
         const item = make('li', 'user', name);
         item.dataset.user = name;
