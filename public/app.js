@@ -49,9 +49,20 @@ el.rooms.addEventListener('click', (event) => {
   } else {
     chat.switchTo(name);
     view.setSidebarOpen(false);
-    el.input.focus();
+    focusAfterOpening(event);
   }
 });
+
+/**
+ * After a room is opened, a mouse or keyboard user goes on to write; a tap
+ * does not move the focus to the composer, which would raise the on-screen
+ * keyboard over the room just opened: the room's title takes it.
+ */
+function focusAfterOpening(event) {
+  const touch = event.pointerType === 'touch' || event.pointerType === 'pen';
+  if (touch || !chat.session) el.roomTitle.focus();
+  else el.input.focus();
+}
 
 el.roomsToggle.addEventListener('click', () => view.setSidebarOpen(!view.sidebarOpen));
 // On a phone the room list lies over the conversation: a tap beside it closes it.
