@@ -2,6 +2,7 @@
 // Plain ES modules, no dependencies, no build step.
 
 import { Chat } from './chat.js';
+import { roomInAddress } from './room-link.js';
 import { View } from './view.js';
 
 const view = new View();
@@ -45,7 +46,8 @@ el.rooms.addEventListener('click', (event) => {
   const name = button?.closest('.room')?.dataset.room;
   if (!name) return;
   if (button.dataset.action === 'leave') {
-    chat.leaveRoom(name);
+    const at = chat.leaveRoom(name);
+    if (at >= 0) view.toast.show(`Left #${name}.`, 'Undo', () => chat.joinRoom(name, { at }));
   } else {
     chat.switchTo(name);
     view.setSidebarOpen(false);
@@ -130,5 +132,15 @@ window.addEventListener('online', () => chat.networkBack());
 window.addEventListener('offline', () => chat.renderStatus());
 el.retryNow.addEventListener('click', () => chat.retryNow());
 
+// ---- addresses: /#/room/<name> opens the room, on arrival and when followed later
+
+function openRoomNamed(name) {
+  if (name !== null && !chat.joinRoom(name)) view.setSidebarOpen(true);
+}
+window.addEventListener('hashchange', () => openRoomNamed(roomInAddress()));
+
+// Read before the start, which puts the room on screen in the address bar.
+const addressed = roomInAddress();
 view.renderNotify();
 chat.start();
+openRoomNamed(addressed);

@@ -35,7 +35,8 @@ const CAN_FAIL = {
     'INTERNAL',
     'BUSY',
   ],
-  join: ['INVALID_ROOM', 'TOO_MANY_ROOMS', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
+  // UNKNOWN_ROOM: a visitor (no user) cannot create a room by joining it, e.g. through a link to one.
+  join: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'TOO_MANY_ROOMS', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
   leave: ['INVALID_ROOM', 'NOT_A_MEMBER', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
   history: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
   presence: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
@@ -436,7 +437,7 @@ export class Chat {
     const code = String(frame.code ?? '');
     const words = errorWords(code, frame.message);
     if (PASSING.has(code)) this.resumeCatchUps();
-    const blamed = code === 'RATE_LIMITED' ? this.outstanding.shift() : this.settleByCode(code);
+    const blamed = code === 'RATE_LIMITED' ? this.outstanding.shift() : this.settleByCode(code, frame.room ?? DEFAULT_ROOM);
     if (!blamed) {
       this.view.showComposerError(words, code);
       return;
@@ -472,8 +473,11 @@ export class Chat {
     });
   }
 
-  settleByCode(code) {
-    const index = this.outstanding.findIndex((r) => CAN_FAIL[r.kind]?.includes(code));
+  /** The oldest request that can earn this code, about the room the error names if one is (docs/protocol.md, "Which request an error answers"). */
+  settleByCode(code, room) {
+    const fits = (r) => CAN_FAIL[r.kind]?.includes(code);
+    let index = this.outstanding.findIndex((r) => fits(r) && r.room === room);
+    if (index < 0) index = this.outstanding.findIndex(fits);
     return index < 0 ? undefined : this.outstanding.splice(index, 1)[0];
   }
 
@@ -525,8 +529,11 @@ export class Chat {
 
   // ------------------------------------------------------------ rooms
 
-  /** Joins a room by name (or switches to it if already joined). */
-  joinRoom(rawName) {
+  /**
+   * Joins a room by name (or switches to it if already joined). `at` puts it
+   * at that place in the list, where it was before it was left.
+   */
+  joinRoom(rawName, { at = -1 } = {}) {
     const name = rawName.trim();
     const problem = roomNameProblem(name);
     if (problem) {
@@ -536,7 +543,9 @@ export class Chat {
     this.view.showJoinError('');
     if (!this.rooms.has(name)) {
       const room = new Room(name);
-      this.rooms.set(name, room);
+      const entries = [...this.rooms];
+      entries.splice(at >= 0 ? Math.min(at, entries.length) : entries.length, 0, [name, room]);
+      this.rooms = new Map(entries);
       // Joined now if connected; otherwise the next connection joins it with the rest.
       if (this.synced) this.join(room);
     }
@@ -544,10 +553,13 @@ export class Chat {
     return true;
   }
 
+  /** Leaves a room; returns where it was in the list (for an undo), or -1 if it was not joined. */
   leaveRoom(name) {
-    if (!this.rooms.has(name)) return;
+    const at = [...this.rooms.keys()].indexOf(name);
+    if (at < 0) return -1;
     this.removeRoom(name);
     if (this.synced) this.request('leave', { type: 'leave', room: name }, { room: name });
+    return at;
   }
 
   removeRoom(name) {

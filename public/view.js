@@ -6,7 +6,9 @@ import { AuthView } from './auth-view.js';
 import { Composer } from './composer.js';
 import { Notifier } from './notifier.js';
 import { StatusView } from './status-view.js';
+import { showRoomInAddress } from './room-link.js';
 import { renderTitle } from './tab-title.js';
+import { Toast } from './toast.js';
 import { Timeline } from './timeline.js';
 
 export class View {
@@ -46,6 +48,10 @@ export class View {
       bannerCountdown: $('banner-countdown'),
       retryNow: $('retry-now'),
       announcer: $('announcer'),
+      toast: $('toast'),
+      toastText: $('toast-text'),
+      toastAction: $('toast-action'),
+      toastClose: $('toast-close'),
       roomTitle: $('room-title'),
       loadOlder: $('load-older'),
       historyNote: $('history-note'),
@@ -66,6 +72,7 @@ export class View {
     this.timeline = new Timeline(this.el);
     this.auth = new AuthView(this.el);
     this.status = new StatusView(this.el);
+    this.toast = new Toast({ ...this.el, returnFocus: this.el.roomTitle });
     this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
     this.me = null;
@@ -194,6 +201,7 @@ export class View {
     this.el.roomTitle.textContent = room ? `#${room.name}` : 'No room';
     this.el.composer.dataset.room = room ? room.name : '';
     this.timeline.showRoom(room, pending, firstUnreadId);
+    showRoomInAddress(room?.name ?? null);
     this.renderPlaceholder();
   }
 
