@@ -37,6 +37,9 @@ el.joinForm.addEventListener('submit', (event) => {
   if (chat.joinRoom(el.joinInput.value)) {
     el.joinInput.value = '';
     view.setSidebarOpen(false);
+    // On to the room: the composer, or for a visitor (who cannot post) the room's title.
+    if (chat.session) el.input.focus();
+    else el.roomTitle.focus();
   }
 });
 el.joinInput.addEventListener('input', () => view.showJoinError(''));
@@ -66,11 +69,19 @@ function focusAfterOpening(event) {
   else el.input.focus();
 }
 
-el.roomsToggle.addEventListener('click', () => view.setSidebarOpen(!view.sidebarOpen));
-// On a phone the room list lies over the conversation: a tap beside it closes it.
-document.querySelector('.conversation').addEventListener('click', () => view.setSidebarOpen(false));
+el.roomsToggle.addEventListener('click', () => {
+  view.setSidebarOpen(!view.sidebarOpen);
+  // Into the list that opened, at the room on screen.
+  if (view.sidebarOpen && view.sidebarIsDrawer) (el.rooms.querySelector('[aria-current]') ?? el.rooms.querySelector('.room-open'))?.focus();
+});
+// On a phone the room list lies over the conversation (which is inert meanwhile): a tap beside it closes it.
+el.layout.addEventListener('click', (event) => {
+  if (view.sidebarOpen && view.sidebarIsDrawer && !el.sidebar.contains(event.target)) view.setSidebarOpen(false);
+});
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && view.sidebarOpen) view.setSidebarOpen(false);
+  if (event.key !== 'Escape' || !view.sidebarOpen || !view.sidebarIsDrawer) return;
+  view.setSidebarOpen(false);
+  el.roomsToggle.focus();
 });
 
 // ---- reading back

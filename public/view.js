@@ -11,6 +11,9 @@ import { renderTitle } from './tab-title.js';
 import { Toast } from './toast.js';
 import { Timeline } from './timeline.js';
 
+/** Where style.css folds the room list into a drawer. */
+const NARROW = matchMedia('(max-width: 640px)');
+
 export class View {
   constructor() {
     this.el = {
@@ -36,6 +39,8 @@ export class View {
       roomsToggleName: $('rooms-toggle-name'),
       roomsToggleUnread: $('rooms-toggle-unread'),
       sidebar: $('sidebar'),
+      layout: document.querySelector('.layout'),
+      conversation: document.querySelector('.conversation'),
       rooms: $('rooms'),
       joinForm: $('join-form'),
       joinInput: $('join-room-input'),
@@ -76,6 +81,7 @@ export class View {
     this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
     this.me = null;
+    NARROW.addEventListener('change', () => this.setSidebarOpen(this.sidebarOpen));
   }
 
   // ------------------------------------------------------------ account and status
@@ -147,9 +153,15 @@ export class View {
     if (text && focus) joinInput.focus();
   }
 
+  /** On a narrow screen the room list is a drawer over the conversation, which is inert while it is open. */
   setSidebarOpen(open) {
     this.el.app.classList.toggle('sidebar-open', open);
     this.el.roomsToggle.setAttribute('aria-expanded', String(open));
+    this.el.conversation.inert = open && this.sidebarIsDrawer;
+  }
+
+  get sidebarIsDrawer() {
+    return NARROW.matches;
   }
 
   get sidebarOpen() {

@@ -1,0 +1,190 @@
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { MINUTE, artifactPath, describeWebClient, type WebClientSuite } from './browser-suite.js';
+import type { AxeViolation, ChatPage } from './chat-page.js';
+
+const SCHEMES = ['light', 'dark'] as const;
+type Scheme = (typeof SCHEMES)[number];
+const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
+
+/**
+ * Every text/background pair the style sheet defines, by its custom
+ * properties, with what WCAG 2.2 AA asks of it: 4.5:1 for text (1.4.3), 3:1
+ * for what is not text but must be seen (1.4.11: field borders, the focus
+ * ring, state dots).
+ */
+const PAIRS: Array<{ use: string; fg: string; bg: string; min: number }> = [
+  { use: 'text on the page', fg: '--text', bg: '--bg', min: 4.5 },
+  { use: 'text in a panel', fg: '--text', bg: '--panel', min: 4.5 },
+  { use: 'text of own messages, current room', fg: '--text', bg: '--own', min: 4.5 },
+  { use: 'times, hints, notes on the page', fg: '--muted', bg: '--bg', min: 4.5 },
+  { use: 'times, hints, notes in a panel', fg: '--muted', bg: '--panel', min: 4.5 },
+  { use: 'time of an own message', fg: '--muted', bg: '--own', min: 4.5 },
+  { use: 'secondary buttons on the page', fg: '--accent', bg: '--bg', min: 4.5 },
+  { use: 'secondary buttons in a panel', fg: '--accent', bg: '--panel', min: 4.5 },
+  { use: 'secondary buttons in own messages', fg: '--accent', bg: '--own', min: 4.5 },
+  { use: 'primary buttons, unread badges', fg: '--accent-text', bg: '--accent', min: 4.5 },
+  { use: 'links in messages', fg: '--link', bg: '--panel', min: 4.5 },
+  { use: 'links in own messages', fg: '--link', bg: '--own', min: 4.5 },
+  { use: 'errors in a panel', fg: '--error', bg: '--panel', min: 4.5 },
+  { use: 'errors on the page', fg: '--error', bg: '--bg', min: 4.5 },
+  { use: 'errors in own messages (not sent)', fg: '--error', bg: '--own', min: 4.5 },
+  { use: 'error box', fg: '--error', bg: '--error-bg', min: 4.5 },
+  { use: 'connection banner', fg: '--banner-text', bg: '--banner-bg', min: 4.5 },
+  { use: 'new-messages line', fg: '--new', bg: '--panel', min: 4.5 },
+  { use: 'toast', fg: '--toast-text', bg: '--toast-bg', min: 4.5 },
+  { use: 'toast action', fg: '--toast-action', bg: '--toast-bg', min: 4.5 },
+  { use: 'field borders in a panel', fg: '--field-border', bg: '--panel', min: 3 },
+  { use: 'field borders on the page', fg: '--field-border', bg: '--bg', min: 3 },
+  { use: 'focus ring on the page', fg: '--focus', bg: '--bg', min: 3 },
+  { use: 'focus ring in a panel', fg: '--focus', bg: '--panel', min: 3 },
+  { use: 'focus ring on own messages', fg: '--focus', bg: '--own', min: 3 },
+  { use: 'state dot: online', fg: '--ok', bg: '--bg', min: 3 },
+  { use: 'state dot: connecting', fg: '--warn', bg: '--bg', min: 3 },
+  { use: 'state dot: disconnected', fg: '--error', bg: '--bg', min: 3 },
+];
+
+/** sRGB relative luminance and contrast ratio, as WCAG defines them. */
+function luminance([r, g, b]: number[]): number {
+  const linear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * linear(r! / 255) + 0.7152 * linear(g! / 255) + 0.0722 * linear(b! / 255);
+}
+
+function contrast(a: number[], b: number[]): number {
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+/** The colour a custom property resolves to, in the page's current scheme, as [r, g, b] (NaN if undefined). */
+async function resolveColors(page: ChatPage, properties: string[]): Promise<Record<string, number[]>> {
+  return page.page.evaluate(`(() => {
+    const probe = document.createElement('span');
+    document.body.append(probe);
+    const colors = {};
+    for (const property of ${JSON.stringify(properties)}) {
+      probe.style.color = 'rgb(1, 2, 3)';
+      probe.style.color = 'var(' + property + ', rgb(1, 2, 3))';
+      const value = getComputedStyle(probe).color;
+      colors[property] = value === 'rgb(1, 2, 3)' ? [NaN, NaN, NaN] : value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    }
+    probe.remove();
+    return colors;
+  })()`);
+}
+
+function describeViolations(violations: AxeViolation[]): string[] {
+  return violations.map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
+/** Runs axe-core in both schemes; writes each report to artifacts/; returns the serious and critical violations. */
+async function axeInBothSchemes(page: ChatPage, state: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const scheme of SCHEMES) {
+    await page.page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    const violations = await page.axe();
+    writeFileSync(artifactPath(`axe-${state}-${scheme}.json`), JSON.stringify(violations, null, 2));
+    const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    found.push(...describeViolations(blocking).map((line) => `${scheme}: ${line}`));
+  }
+  return found;
+}
+
+/** A conversation with what a reader meets: days, runs, links, own messages, an unread room. */
+async function conversation({ seed }: WebClientSuite): Promise<void> {
+  const start = Date.now() - 2 * 24 * 60 * MINUTE;
+  await seed('general', [
+    { username: 'bob', text: 'Morning! The deploy notes are at https://example.com/notes', at: new Date(start) },
+    { username: 'bob', text: 'Ping me if anything breaks.', at: new Date(start + MINUTE) },
+    { username: 'carol', text: 'Will do.', at: new Date(Date.now() - 30 * MINUTE) },
+  ]);
+}
+
+describeWebClient('web client: accessibility', {}, (suite) => {
+  const { open, signedIn } = suite;
+
+  describe('axe-core finds no serious or critical violation of WCAG 2.2 A/AA, in the light and the dark scheme', () => {
+    it('for a visitor', async () => {
+      await conversation(suite);
+      const visitor = await open();
+      await visitor.waitForText('Will do.');
+      expect(await axeInBothSchemes(visitor, 'visitor')).to.deep.equal([]);
+    });
+
+    it('for a signed-in user in a conversation, with an unread room', async () => {
+      await conversation(suite);
+      const alice = await signedIn('alice', 'dev');
+      const bob = await signedIn('bob', 'dev');
+      await alice.openRoom('general');
+      await alice.post('Back from lunch, see mailto:alice@example.com');
+      await bob.post('News in dev');
+      await alice.page.waitForSelector('.room[data-room="dev"] .unread');
+      expect(await axeInBothSchemes(alice, 'signed-in')).to.deep.equal([]);
+    });
+
+    it('on a phone with the room list open', async () => {
+      await conversation(suite);
+      const phone = await signedIn('alice', undefined, PHONE);
+      await phone.page.click('#rooms-toggle');
+      await phone.page.waitForSelector('#sidebar', { state: 'visible' });
+      expect(await axeInBothSchemes(phone, 'phone-rooms')).to.deep.equal([]);
+    });
+
+    it('on a phone for a visitor', async () => {
+      await conversation(suite);
+      const phone = await open(PHONE);
+      expect(await axeInBothSchemes(phone, 'phone-visitor')).to.deep.equal([]);
+    });
+
+    it('with errors shown in the forms and the composer', async () => {
+      const visitor = await open();
+      await visitor.page.click('#login');
+      await visitor.page.waitForSelector('#username[aria-invalid="true"]');
+      expect(await axeInBothSchemes(visitor, 'form-error')).to.deep.equal([]);
+
+      const alice = await signedIn('alice');
+      await alice.page.fill('#message-input', 'x'.repeat(4001));
+      await alice.page.press('#message-input', 'Enter');
+      await alice.page.fill('#join-room-input', 'Not A Room');
+      await alice.page.click('#join-room');
+      expect(await axeInBothSchemes(alice, 'composer-error')).to.deep.equal([]);
+    });
+
+    it('while the connection is lost', async () => {
+      const alice = await signedIn('alice');
+      alice.network.cut();
+      await alice.waitForState('disconnected');
+      expect(await axeInBothSchemes(alice, 'disconnected')).to.deep.equal([]);
+    });
+  });
+
+  it('gives every text/background pair it defines the contrast WCAG 2.2 AA asks for, in both schemes', async () => {
+    const page = await open();
+    const properties = [...new Set(PAIRS.flatMap((pair) => [pair.fg, pair.bg]))];
+    const rows: string[] = [];
+    const failures: string[] = [];
+    const ratios: Record<Scheme, number[]> = { light: [], dark: [] };
+    for (const scheme of SCHEMES) {
+      await page.page.emulateMedia({ colorScheme: scheme });
+      const colors = await resolveColors(page, properties);
+      for (const pair of PAIRS) {
+        const ratio = contrast(colors[pair.fg]!, colors[pair.bg]!);
+        ratios[scheme].push(ratio);
+        if (!(ratio >= pair.min)) failures.push(`${scheme}: ${pair.use} (${pair.fg} on ${pair.bg}) is ${ratio.toFixed(2)}:1, needs ${pair.min}:1`);
+      }
+    }
+    PAIRS.forEach((pair, i) => {
+      rows.push(`| ${pair.use} | \`${pair.fg}\` on \`${pair.bg}\` | ${ratios.light[i]!.toFixed(2)}:1 | ${ratios.dark[i]!.toFixed(2)}:1 | ${pair.min}:1 |`);
+    });
+    writeFileSync(artifactPath('contrast.md'), ['| use | pair | light | dark | needs |', '|---|---|---|---|---|', ...rows, ''].join('\n'));
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('moves the focus to the composer after a room is joined with the keyboard', async () => {
+    const alice = await signedIn('alice');
+    await alice.page.focus('#join-room-input');
+    await alice.page.keyboard.type('dev');
+    await alice.page.keyboard.press('Enter');
+    await alice.page.waitForSelector('#messages[data-room="dev"]');
+    expect(await alice.focused()).to.equal('message-input');
+  });
+});
