@@ -1,18 +1,16 @@
 // Everything the page draws. Text from users or the server is only ever
 // written with textContent, never parsed as HTML.
 
-import { $, make, sameName } from './dom.js';
+import { $ } from './dom.js';
 import { AuthView } from './auth-view.js';
 import { Composer } from './composer.js';
 import { Notifier } from './notifier.js';
 import { StatusView } from './status-view.js';
 import { showRoomInAddress } from './room-link.js';
+import { Sidebar } from './sidebar.js';
 import { renderTitle } from './tab-title.js';
 import { Toast } from './toast.js';
 import { Timeline } from './timeline.js';
-
-/** Where style.css folds the room list into a drawer. */
-const NARROW = matchMedia('(max-width: 640px)');
 
 export class View {
   constructor() {
@@ -38,6 +36,7 @@ export class View {
       roomsToggle: $('rooms-toggle'),
       roomsToggleName: $('rooms-toggle-name'),
       roomsToggleUnread: $('rooms-toggle-unread'),
+      roomsToggleUnreadWords: $('rooms-toggle-unread-words'),
       sidebar: $('sidebar'),
       layout: document.querySelector('.layout'),
       conversation: document.querySelector('.conversation'),
@@ -77,11 +76,11 @@ export class View {
     this.timeline = new Timeline(this.el);
     this.auth = new AuthView(this.el);
     this.status = new StatusView(this.el);
+    this.sidebar = new Sidebar(this.el);
     this.toast = new Toast({ ...this.el, returnFocus: this.el.roomTitle });
     this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
     this.me = null;
-    NARROW.addEventListener('change', () => this.setSidebarOpen(this.sidebarOpen));
   }
 
   // ------------------------------------------------------------ account and status
@@ -105,96 +104,39 @@ export class View {
     this.status.render(status);
   }
 
-  // ------------------------------------------------------------ rooms
+  // ------------------------------------------------------------ the room list (sidebar.js) and the tab's title
 
-  /** @param {Map<string, import('./room.js').Room>} rooms */
   renderRooms(rooms, current) {
-    const items = [];
-    let unreadElsewhere = 0;
-    for (const room of rooms.values()) {
-      if (room.name !== current) unreadElsewhere += room.unread;
-      const item = make('li', 'room');
-      item.dataset.room = room.name;
-      item.classList.toggle('current', room.name === current);
-      const open = make('button', 'room-open');
-      open.type = 'button';
-      open.dataset.action = 'open';
-      if (room.name === current) open.setAttribute('aria-current', 'true');
-      open.append(make('span', 'room-name', `#${room.name}`));
-      if (room.unread > 0 && room.name !== current) {
-        const badge = make('span', 'unread', String(room.unread));
-        badge.setAttribute('aria-label', `${room.unread} unread`);
-        open.append(badge);
-      }
-      const leave = make('button', 'room-leave secondary', '×');
-      leave.type = 'button';
-      leave.dataset.action = 'leave';
-      leave.title = `Leave #${room.name}`;
-      leave.setAttribute('aria-label', `Leave #${room.name}`);
-      item.append(open, leave);
-      items.push(item);
-    }
-    this.el.rooms.replaceChildren(...items);
-    this.el.roomsToggleName.textContent = current ? `#${current}` : 'Rooms';
-    this.el.roomsToggleUnread.textContent = unreadElsewhere ? String(unreadElsewhere) : '';
-    this.el.roomsToggleUnread.hidden = unreadElsewhere === 0;
+    this.sidebar.renderRooms(rooms, current);
     let unread = 0;
     for (const room of rooms.values()) unread += room.unread;
     renderTitle(current, unread);
   }
 
-  /** The join form's error sits under its field, which is marked invalid and keeps (or takes) the focus. */
-  showJoinError(text, { focus = false } = {}) {
-    const { joinError, joinInput } = this.el;
-    joinError.textContent = text;
-    joinError.hidden = !text;
-    if (text) joinInput.setAttribute('aria-invalid', 'true');
-    else joinInput.removeAttribute('aria-invalid');
-    if (text && focus) joinInput.focus();
+  showJoinError(text, options) {
+    this.sidebar.showJoinError(text, options);
   }
 
-  /** On a narrow screen the room list is a drawer over the conversation, which is inert while it is open. */
   setSidebarOpen(open) {
-    this.el.app.classList.toggle('sidebar-open', open);
-    this.el.roomsToggle.setAttribute('aria-expanded', String(open));
-    this.el.conversation.inert = open && this.sidebarIsDrawer;
-  }
-
-  get sidebarIsDrawer() {
-    return NARROW.matches;
+    this.sidebar.setOpen(open);
   }
 
   get sidebarOpen() {
-    return this.el.app.classList.contains('sidebar-open');
+    return this.sidebar.open;
   }
 
-  /** Who is in the room; nobody is listed while the page cannot know (no connection). */
+  get sidebarIsDrawer() {
+    return this.sidebar.isDrawer;
+  }
+
   renderPresence(room, connected) {
-    const users = connected ? (room?.users ?? []) : [];
-    const { presence, presenceTitle, presenceNote } = this.el;
-    presenceTitle.textContent = room ? `In #${room.name}${connected && room.users ? ` (${users.length})` : ''}` : 'In this room';
-    presenceNote.textContent = connected ? '' : 'Not connected: who is here shows again once the page reconnects.';
-    presenceNote.hidden = connected;
-    presence.replaceChildren(
-      ...users.map((name) => {
-        const item = make('li', 'user', name);
-        item.dataset.user = name;
-        if (sameName(name, this.me)) item.classList.add('me');
-        return item;
-      }),
-    );
+    this.sidebar.renderPresence(room, { connected, me: this.me });
   }
 
   // ------------------------------------------------------------ desktop notifications (notifier.js)
 
   renderNotify() {
-    const state = this.notifier.state;
-    const { notifyToggle, notifyNote } = this.el;
-    notifyToggle.hidden = state === 'unsupported';
-    notifyToggle.setAttribute('aria-pressed', String(state === 'on'));
-    notifyToggle.disabled = state === 'blocked';
-    notifyNote.textContent = state === 'blocked' ? 'Notifications are blocked for this site in the browser’s settings.' : '';
-    notifyNote.hidden = state !== 'blocked';
+    this.sidebar.renderNotify(this.notifier.state);
   }
 
   async toggleNotify() {

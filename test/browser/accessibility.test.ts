@@ -187,4 +187,13 @@ describeWebClient('web client: accessibility', {}, (suite) => {
     await alice.page.waitForSelector('#messages[data-room="dev"]');
     expect(await alice.focused()).to.equal('message-input');
   });
+
+  it('keeps the focus on a room of the list while the counts of the list change', async () => {
+    const alice = await signedIn('alice', 'dev');
+    const bob = await signedIn('bob');
+    await alice.page.focus('.room[data-room="general"] .room-open');
+    await bob.post('news for general');
+    await alice.page.waitForSelector('.room[data-room="general"] .unread:text("1")');
+    expect(await alice.page.evaluate('document.activeElement?.closest(".room")?.dataset.room')).to.equal('general');
+  });
 });
