@@ -99,14 +99,6 @@ el.jumpLatest.addEventListener('click', () => {
   el.input.focus({ preventScroll: true });
 });
 
-el.messages.addEventListener(
-  'scroll',
-  () => {
-    if (view.nearTop()) chat.loadOlder();
-  },
-  { passive: true },
-);
-
 el.messages.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action="discard"]');
   const clientId = button?.closest('.pending')?.dataset.clientId;
