@@ -1,0 +1,104 @@
+// Screenshots of the web client's main states, for the README ("What it looks like").
+//
+//   npx tsx test/browser/screenshots.ts            writes artifacts/screenshots/*.png
+//   npx tsx test/browser/screenshots.ts --docs     writes docs/screenshots/*.png
+//
+// A real server on a throwaway PostgreSQL schema, a conversation seeded over
+// a few days, and headless Chromium, as the browser tests use them.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DATABASE_KINDS } from '../support/databases.js';
+import { TestServer } from '../support/test-server.js';
+import { ChatPage, launchChromium } from './chat-page.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const out = fileURLToPath(new URL(process.argv.includes('--docs') ? '../../docs/screenshots/' : '../../artifacts/screenshots/', import.meta.url));
+
+/** A morning in a small team's chat, yesterday and today. */
+function conversation(now: number): Array<{ room: string; username: string; text: string; at: Date }> {
+  const yesterday = new Date(now - 24 * HOUR);
+  yesterday.setHours(16, 2, 0, 0);
+  const today = new Date(now);
+  today.setHours(9, 12, 0, 0);
+  const at = (base: Date, minutes: number) => new Date(base.getTime() + minutes * MINUTE);
+  return [
+    { room: 'general', username: 'maria', text: 'Release 2.4 is tagged. Notes: https://example.com/releases/2.4', at: at(yesterday, 0) },
+    { room: 'general', username: 'maria', text: 'Thanks everyone for the reviews this week.', at: at(yesterday, 1) },
+    { room: 'general', username: 'tomasz', text: 'Nice! I will update the staging servers tonight.', at: at(yesterday, 6) },
+    { room: 'general', username: 'alice', text: 'Morning all ☕', at: at(today, 0) },
+    { room: 'general', username: 'tomasz', text: 'Staging runs 2.4 since last night, no errors so far.', at: at(today, 3) },
+    { room: 'general', username: 'tomasz', text: 'The dashboards are at https://example.com/grafana', at: at(today, 3.5) },
+    { room: 'general', username: 'tomasz', text: 'I will watch them until lunch.', at: at(today, 4) },
+    { room: 'general', username: 'maria', text: 'Great. Production at 14:00 then?', at: at(today, 9) },
+    { room: 'general', username: 'alice', text: 'Works for me. I will write the announcement.', at: at(today, 11) },
+    { room: 'general', username: 'alice', text: 'Draft in the usual place, comments welcome.', at: at(today, 11.5) },
+    { room: 'dev', username: 'tomasz', text: 'Who broke the nightly build? 🙂', at: at(today, 20) },
+    { room: 'dev', username: 'maria', text: 'Looking…', at: at(today, 21) },
+  ];
+}
+
+async function main(): Promise<void> {
+  const kind = DATABASE_KINDS[0]!;
+  const target = await kind.prepare({ skip: () => process.exit(1) } as unknown as Mocha.Context);
+  const server = await TestServer.start(target);
+  const browser = await launchChromium({ skip: () => process.exit(1) } as unknown as Mocha.Context);
+  try {
+    const messages = conversation(Date.now());
+    for (const name of new Set(messages.map((m) => m.room))) await server.db.raw('INSERT INTO rooms (name) VALUES (?) ON CONFLICT DO NOTHING', [name]);
+    for (const m of messages) {
+      await server.db.raw('SELECT * FROM append_messages(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[])', [
+        [m.room],
+        [m.username],
+        [m.text],
+        [m.at.toISOString()],
+        [null] as unknown as string[],
+      ]);
+    }
+    await server.register('tomasz');
+    await server.register('alice');
+    mkdirSync(out, { recursive: true });
+
+    for (const scheme of ['light', 'dark'] as const) {
+      const page = await ChatPage.open(browser, server, { viewport: { width: 1100, height: 700 }, colorScheme: scheme, locale: 'en-US' });
+      await page.login('alice');
+      await page.joinRoom('dev');
+      await page.openRoom('general');
+      await page.waitForText('Draft in the usual place, comments welcome.');
+      // A second person online, and news in the other room.
+      const tomasz = await ChatPage.open(browser, server);
+      await tomasz.login('tomasz');
+      await tomasz.joinRoom('dev');
+      await tomasz.post('Found it: a flaky test, fix on the way.');
+      await page.page.waitForSelector('.room[data-room="dev"] .unread');
+      await page.page.waitForSelector('#presence .user[data-user="tomasz"]');
+      await page.page.click('#message-input');
+      await page.page.screenshot({ path: `${out}desktop-${scheme}.png` });
+      await tomasz.close();
+      await page.close();
+    }
+
+    const phone = await ChatPage.open(browser, server, {
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+      hasTouch: true,
+      isMobile: true,
+      locale: 'en-US',
+    });
+    await phone.waitForText('Draft in the usual place, comments welcome.');
+    await phone.page.screenshot({ path: `${out}mobile-visitor.png` });
+    await phone.login('alice');
+    await phone.page.waitForSelector('#messages[data-room="general"][data-loaded="true"]');
+    await phone.page.screenshot({ path: `${out}mobile.png` });
+    await phone.page.click('#rooms-toggle');
+    await phone.page.screenshot({ path: `${out}mobile-rooms.png` });
+    await phone.close();
+    console.log(`screenshots in ${out}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+    await kind.dispose(target);
+  }
+}
+
+await main();
