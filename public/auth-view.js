@@ -40,10 +40,9 @@ export class AuthView {
     this.el.authError.hidden = !general;
     this.el.suggestRegister.hidden = !problem?.suggestRegister;
     if (problem?.suggestRegister) this.el.suggestRegister.textContent = `Register as ${this.el.username.value.trim()}`;
-    if (problem && FIELDS.includes(problem.field)) {
-      this.el.authPanel.classList.add('expanded');
-      this.el[problem.field].focus();
-    }
+    // On a phone the form may be folded away: a problem unfolds it, to be seen.
+    if (problem) this.el.authPanel.classList.add('expanded');
+    if (problem && FIELDS.includes(problem.field)) this.el[problem.field].focus();
   }
 
   setFieldError(name, text) {

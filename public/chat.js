@@ -207,7 +207,8 @@ export class Chat {
   onClose(event, wasOpen) {
     this.authorized = false;
     this.synced = false;
-    if (wasOpen || !this.away) this.away = { reason: (wasOpen && closeWords(event)) || (wasOpen ? 'Connection lost.' : 'Cannot reach the server.') };
+    if (wasOpen) this.away = { reason: closeWords(event) || 'Connection lost.' };
+    else this.away ??= { reason: 'Cannot reach the server.' };
     this.stats.reconnects += 1;
     for (const send of this.outbox) if (send.state === 'sent') this.setSendState(send, 'queued');
     // Who is where is unknown until the server says it again.

@@ -46,8 +46,9 @@ export class Composer {
     const { counter, counterVisible, counterSpoken } = this.el;
     counter.hidden = !near;
     counter.classList.toggle('over', over);
-    counterVisible.textContent = `${formatNumber(count)} / ${formatNumber(this.limit)}`;
-    counterSpoken.textContent = `${formatNumber(count)} of ${formatNumber(this.limit)} characters`;
+    // Emptied when hidden: the field's description names it, and would read out a stale count.
+    counterVisible.textContent = near ? `${formatNumber(count)} / ${formatNumber(this.limit)}` : '';
+    counterSpoken.textContent = near ? `${formatNumber(count)} of ${formatNumber(this.limit)} characters` : '';
     // An error about the text goes once the text is edited (the length one once it fits).
     const code = this.el.error.dataset.code;
     if (code === 'INVALID_INPUT' || (code === 'TOO_LONG' && !over)) this.showError('');

@@ -1,4 +1,6 @@
-// Everything the page draws. Text from users or the server is only ever
+// The page, as chat.js sees it: one object that hands each thing to draw to
+// the part that draws it (the conversation, the room list, the forms, the
+// connection's state, ...). Text from users or the server is only ever
 // written with textContent, never parsed as HTML.
 
 import { $ } from './dom.js';
