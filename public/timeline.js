@@ -26,6 +26,8 @@ export class Timeline {
     this.me = null;
     /** Messages that arrived below while the reader was reading back. */
     this.newBelow = 0;
+    /** The message the new-messages line is drawn above, in the room on screen. */
+    this.newLineId = null;
     this.today = dayKey(new Date());
     el.timeline.addEventListener('scroll', () => this.renderJump(), { passive: true });
   }
@@ -40,12 +42,19 @@ export class Timeline {
 
   // ------------------------------------------------------------ a room on screen
 
-  /** Puts a room's messages (and its unsent ones) on screen, with a line above `firstUnreadId` if given. */
+  /**
+   * Puts a room's messages (and its unsent ones) on screen, with a line above
+   * `firstUnreadId` if given. The room already on screen (drawn again when
+   * another one is left, say) keeps its line and its count of news below.
+   */
   showRoom(room, pending, firstUnreadId = null) {
     const { messages } = this.el;
+    const again = room !== null && room.name === this.shown;
     if (this.shown) this.scrollPlaces.set(this.shown, this.atBottom() ? null : this.el.timeline.scrollTop);
+    const keptLine = again ? this.newLineId : null;
     this.shown = room ? room.name : null;
-    this.newBelow = 0;
+    this.newLineId = null;
+    if (!again) this.newBelow = 0;
     messages.dataset.room = room ? room.name : '';
     if (!room) {
       messages.replaceChildren(make('li', 'empty', 'Join a room to start chatting.'));
@@ -61,10 +70,10 @@ export class Timeline {
     if (firstUnreadId !== null && room.has(firstUnreadId)) {
       this.markNew(room, firstUnreadId);
       this.scrollToNewLine();
-    } else if (place === undefined || place === null) {
-      this.scrollToBottom();
     } else {
-      this.el.timeline.scrollTop = place;
+      if (keptLine !== null && room.has(keptLine)) this.markNew(room, keptLine);
+      if (place === undefined || place === null) this.scrollToBottom();
+      else this.el.timeline.scrollTop = place;
     }
     this.renderJump();
   }
@@ -135,6 +144,7 @@ export class Timeline {
     const line = make('li', 'decoration new-divider');
     line.append(make('span', 'new-label', 'New messages'));
     node.before(line);
+    this.newLineId = id;
     this.decorate(node);
   }
 

@@ -138,6 +138,11 @@ describeWebClient('web client: reading comfort and orientation', {}, ({ open, si
       expect(list[line + 1]).to.equal('unread 1');
       expect(list.slice(0, line)).to.include('read before');
       expect(await alice.onScreen('#messages .new-divider')).to.equal(true);
+
+      // Leaving another room draws this one again: the line stays.
+      await alice.page.click('.room[data-room="dev"] .room-leave');
+      expect(await alice.roomNames()).to.deep.equal(['general']);
+      expect(await alice.timeline()).to.include('NEW');
     });
 
     it('says that new messages are below while reading back, and jumps to the latest on request', async () => {
