@@ -112,13 +112,6 @@ export function describeWebClient(title: string, env: Record<string, string>, bo
 }
 
 /** Polls a condition in the test process (not in the page) until it holds. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;

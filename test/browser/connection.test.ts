@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { describeWebClient, waitUntil } from './browser-suite.js';
+import { describeWebClient } from './browser-suite.js';
+import { eventually } from '../support/eventually.js';
 
 /** The little of the DOM a callback run in the page reads here: the project compiles without the DOM library. */
 interface PageDocument {
@@ -48,10 +49,10 @@ describeWebClient('web client: connection state', {}, ({ signedIn }) => {
     });
     await alice.page.reload();
     await alice.waitForState('authorized');
-    await waitUntil(() => restart !== undefined, 'the routed connection');
+    await eventually(() => restart !== undefined, { what: 'the routed connection', timeoutMs: 10_000 });
     restart!();
     await alice.page.waitForSelector('#connection-banner:has-text("restarting")');
-    await waitUntil(() => attempts >= 3, 'two failed attempts to reconnect', 15_000);
+    await eventually(() => attempts >= 3, { what: 'two failed attempts to reconnect', timeoutMs: 15_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await alice.page.textContent('#connection-banner')).to.match(/restarting/i);
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { artifactPath, describeWebClient, waitUntil } from './browser-suite.js';
+import { artifactPath, describeWebClient } from './browser-suite.js';
+import { eventually } from '../support/eventually.js';
 import type { ChatPage } from './chat-page.js';
 
 /** Small pages, so that a catch-up and a scroll-back take several. */
@@ -90,7 +91,7 @@ describeWebClient(
         alice.network.cut();
         // The page's socket really is gone: the page says so, and the server has one connection less.
         await alice.waitForState('disconnected');
-        await waitUntil(() => server().openConnections === connectionsBefore - 1, 'the server to see the cut');
+        await eventually(() => server().openConnections === connectionsBefore - 1, { what: 'the server to see the cut', timeoutMs: 10_000 });
 
         const missed = Array.from({ length: 30 }, (_, i) => `while away ${i + 1}`);
         for (const text of missed) await bob.post(text);
