@@ -315,6 +315,7 @@ function buildContainer({
   container.bind(EDGES.HttpApp).toDynamicValue((c) =>
     createHttpApp({ register: c.get(TYPES.Register), login: c.get(TYPES.Login) }, logger, {
       clientAddress,
+      limits: chatLimits,
       webClientDirectory: WEB_CLIENT_DIRECTORY,
       throttles: {
         loginPerAccount: budget(limits.loginPerAccount, 'login_account'),

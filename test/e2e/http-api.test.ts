@@ -1,3 +1,4 @@
+import { rawHttp } from '../support/raw-http.js';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { describeOnEachDatabase } from '../support/each-database.js';
@@ -128,6 +129,35 @@ describeOnEachDatabase('HTTP API', {}, (server) => {
       expect(response.status).to.equal(200);
       expect(response.headers.get('content-type')).to.match(/^text\/html/);
       expect(await response.text()).to.match(/<html/i);
+    });
+
+    it('goes compressed to a browser that takes it, and a reload costs a 304', async () => {
+      const url = `${server().baseUrl}/chat.js`;
+      const compressed = await rawHttp(server().baseUrl, `GET /chat.js HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br, gzip\r\nConnection: close\r\n\r\n`);
+      expect(compressed.headers['content-encoding']).to.equal('br');
+      expect(compressed.headers.vary).to.equal('Accept-Encoding');
+      const plain = await rawHttp(server().baseUrl, 'GET /chat.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(plain.headers['content-encoding']).to.equal(undefined);
+      expect(Number(compressed.headers['content-length'])).to.be.below(Number(plain.headers['content-length']) / 2);
+      const first = await fetch(url);
+      const etag = first.headers.get('etag') as string;
+      expect(etag).to.match(/^"[A-Za-z0-9_-]+"$/);
+      const again = await fetch(url, { headers: { 'If-None-Match': etag } });
+      expect(again.status).to.equal(304);
+    });
+  });
+
+  describe('GET /api/limits', () => {
+    it('tells a client the limits it should state before the server refuses', async () => {
+      const response = await fetch(`${server().baseUrl}/api/limits`);
+      expect(await response.json()).to.deep.equal({
+        messageMax: 4000,
+        historyMax: 100,
+        roomsPerConnection: 50,
+        titleMax: 64,
+        searchQueryMax: 200,
+        searchPageMax: 50,
+      });
     });
   });
 });

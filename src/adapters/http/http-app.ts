@@ -3,7 +3,9 @@ import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Login } from '../../application/login.js';
-import { NO_METRICS, type ChatMetrics, type Logger, type RateLimiter } from '../../application/ports.js';
+import { NO_METRICS, type ChatLimits, type ChatMetrics, type Logger, type RateLimiter } from '../../application/ports.js';
+import { TITLE_MAX_CHARACTERS } from '../../domain/room.js';
+import { SEARCH_PAGE_MAX, SEARCH_QUERY_MAX_CHARACTERS } from '../../domain/search.js';
 import type { Credentials, Register, Session } from '../../application/register.js';
 import { EdgeError, httpErrorReply } from './error-status.js';
 import { opsRouter, type OpsOptions } from './ops-routes.js';
@@ -32,6 +34,8 @@ export interface HttpAppOptions {
   metrics?: ChatMetrics;
   /** Who a request comes from (the peer, or the client behind a trusted proxy). */
   clientAddress: (request: IncomingMessage) => string;
+  /** What GET /api/limits tells clients, so that they can say a limit before the server refuses. */
+  limits: ChatLimits;
 }
 
 function credentialsFrom(body: unknown): Credentials {
@@ -63,6 +67,17 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
     await throttle(throttles.registerPerAddress, options.clientAddress(ctx.req), 'registrations from your address');
     ctx.status = 201;
     ctx.body = sessionBody(await useCases.register.execute(credentials));
+  });
+  router.get('/limits', (ctx) => {
+    const { messageMaxCharacters, historyMax, roomsPerConnection } = options.limits;
+    ctx.body = {
+      messageMax: messageMaxCharacters,
+      historyMax,
+      roomsPerConnection,
+      titleMax: TITLE_MAX_CHARACTERS,
+      searchQueryMax: SEARCH_QUERY_MAX_CHARACTERS,
+      searchPageMax: SEARCH_PAGE_MAX,
+    };
   });
   router.post('/login', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
