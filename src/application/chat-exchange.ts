@@ -1,4 +1,5 @@
 import type { Message } from '../domain/message.js';
+import type { EndReason } from '../domain/session.js';
 
 /**
  * What a client asks of its chat session, and what the session answers:
@@ -37,7 +38,9 @@ export type ChatReply =
   /** A user arrived in (true) or left (false) a room this client hears presence of. */
   | { kind: 'presenceChange'; room: string; username: string; present: boolean }
   /** A refusal or a failure; the edge maps domain codes to its own wire, and hides anything else. */
-  | { kind: 'error'; error: unknown; context: ReplyContext | undefined };
+  | { kind: 'error'; error: unknown; context: ReplyContext | undefined }
+  /** The login session that authorized this connection has ended: it is unauthorized again. */
+  | { kind: 'revoked'; reason: EndReason };
 
 /** One client, as its session sees it: the output port each transport implements per connection. */
 export interface ChatPeer {

@@ -1,10 +1,12 @@
+import type { EndReason } from '../domain/session.js';
 import type { ChatPeer } from './chat-exchange.js';
 import { ChatSession, type SessionServices } from './chat-session.js';
 import type { PresenceBoard } from './ports.js';
 import { RoomDirectory } from './room-directory.js';
+import type { SessionStates } from './session-states.js';
 
-/** The services a node's sessions share, but the two the node itself keeps. */
-export type NodeServices = Omit<SessionServices, 'directory' | 'refusingPosts'>;
+/** The services a node's sessions share, but the two the node itself keeps; and the login sessions' states, whose endings it hears. */
+export type NodeServices = Omit<SessionServices, 'directory' | 'refusingPosts'> & { readonly sessionStates: SessionStates };
 
 /**
  * The chat sessions of one node: opens them, knows who is in which room
@@ -16,12 +18,14 @@ export class ChatSessions<Peer extends ChatPeer = ChatPeer> {
   private readonly sessions = new Set<ChatSession<Peer>>();
   private readonly services: SessionServices<Peer>;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeStates: () => void;
   private refusing = false;
 
   constructor(services: NodeServices) {
     this.directory = new RoomDirectory(services.presence);
     this.services = { ...services, directory: this.directory, refusingPosts: () => this.refusing };
     this.unsubscribe = subscribeToPresence(services.presence, this.directory);
+    this.unsubscribeStates = services.sessionStates.subscribe((ended, { reason }) => this.endSessions(ended, reason));
   }
 
   /** A new connection's session, in `general` from its first moment. */
@@ -58,6 +62,12 @@ export class ChatSessions<Peer extends ChatPeer = ChatPeer> {
   /** No more presence news: the node is stopping. */
   stop(): void {
     this.unsubscribe();
+    this.unsubscribeStates();
+  }
+
+  /** Login sessions ended (on any node): the connections they authorized here are unauthorized. */
+  private endSessions(ended: ReadonlySet<string>, reason: EndReason): void {
+    for (const session of this.sessions) session.endSession(ended, reason);
   }
 }
 

@@ -22,7 +22,15 @@ export type ErrorCode =
   | 'NOT_A_MEMBER'
   | 'TOO_MANY_ROOMS'
   | 'INVALID_CLIENT_ID'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SESSION_REVOKED'
+  | 'ACCOUNT_SUSPENDED'
+  | 'INVALID_REFRESH'
+  | 'REFRESH_REUSED'
+  | 'WRONG_PASSWORD'
+  | 'UNKNOWN_SESSION'
+  | 'UNKNOWN_USER'
+  | 'NOT_ADMINISTRATOR';
 
 export class DomainError extends Error {
   constructor(

@@ -12,14 +12,18 @@ import { MetricsLog } from '../adapters/metrics/metrics-log.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
 import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
 import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository.js';
+import { KnexSessionRepository } from '../adapters/persistence/knex-session-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
 import { InProcessPresence } from '../adapters/presence/in-process-presence.js';
 import { RedisFanout } from '../adapters/fanout/redis-fanout.js';
 import { RedisPresence } from '../adapters/presence/redis-presence.js';
+import { InProcessRevocations } from '../adapters/revocations/in-process-revocations.js';
+import { RedisRevocations } from '../adapters/revocations/redis-revocations.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';
+import { RandomSecretTokens } from '../adapters/security/random-secret-tokens.js';
 import { InMemoryThrottle } from '../adapters/rate-limits/in-memory-throttle.js';
 import { MemoryRateLimiter } from '../adapters/rate-limits/memory-rate-limiter.js';
 import { RedisRateLimits } from '../adapters/rate-limits/redis-rate-limiter.js';
@@ -29,12 +33,26 @@ import { Authenticate } from '../application/authenticate.js';
 import { ChatSessions } from '../application/chat-sessions.js';
 import { JoinRoom } from '../application/join-room.js';
 import { Login } from '../application/login.js';
-import { TYPES, type ChatLimits, type Logger, type MessageFanout, type PresenceBoard, type RateLimiter, type ReadinessProbe } from '../application/ports.js';
+import { PasswordCheck } from '../application/password-check.js';
+import {
+  TYPES,
+  type ChatLimits,
+  type Logger,
+  type MessageFanout,
+  type PresenceBoard,
+  type RateLimiter,
+  type ReadinessProbe,
+  type Revocations,
+  type SessionPolicy,
+} from '../application/ports.js';
 import { PostMessage } from '../application/post-message.js';
 import { PruneRooms } from '../application/prune-rooms.js';
+import { PruneSessions } from '../application/prune-sessions.js';
 import { RecallHistory } from '../application/recall-history.js';
 import { Register } from '../application/register.js';
 import { RequireRoom } from '../application/require-room.js';
+import { SessionIssuer } from '../application/session-issuer.js';
+import { SessionStates } from '../application/session-states.js';
 import { clientAddressFrom, trustedProxy } from './client-address.js';
 import type { Config, Rate } from './config.js';
 import { openDatabase } from './database.js';
@@ -79,6 +97,8 @@ interface Resources {
   rooms: KnexRoomRepository;
   hasher: NicedBcryptHasher;
   readiness: ReadinessProbe[];
+  /** Ended sessions to every node: through Redis with several, in process with one. */
+  revocations: Revocations;
 }
 
 /** Everything main.ts and the end-to-end tests need: the real adapters, wired, not yet listening. */
@@ -94,6 +114,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger, expiryMs: config.presenceExpirySeconds * 1000 })
     : undefined;
   const rateLimits = config.redisUrl ? new RedisRateLimits({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const redisRevocations = config.redisUrl ? new RedisRevocations({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
   const shutdown = new ShutdownProbe();
   const resources: Resources = {
     config,
@@ -111,6 +132,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []),
       shutdown,
     ],
+    revocations: redisRevocations ?? new InProcessRevocations(),
   };
   const container = buildContainer(resources);
   const server = container.get<ChatServer>(EDGES.Server);
@@ -127,9 +149,17 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   });
   const metricsLog = config.metricsIntervalSeconds > 0 ? new MetricsLog(logger, config.metricsIntervalSeconds, () => metrics.snapshot()) : undefined;
   const pruneRooms = container.get<PruneRooms>(TYPES.PruneRooms);
-  const prune = () => void pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error }));
+  const pruneSessions = container.get<PruneSessions>(TYPES.PruneSessions);
+  const prune = () => {
+    pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error }));
+    pruneSessions.execute().catch((error: unknown) => logger.warn('pruning sessions failed', { error }));
+  };
   const pruning = setInterval(prune, PRUNE_ROOMS_EVERY_MS).unref();
   prune();
+  // What a lost revocation left authorized ends within one interval: the bound docs/protocol.md promises.
+  const sessionStates = container.get<SessionStates>(TYPES.SessionStates);
+  const checkSessions = () => void sessionStates.recheck().catch((error: unknown) => logger.warn('session check failed', { error }));
+  const checking = setInterval(checkSessions, config.sessions.checkIntervalSeconds * 1000).unref();
 
   return {
     ...server,
@@ -145,6 +175,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       // Not ready from now on; stop accepting, refuse new posts, finish (and acknowledge) the writes already taken, then let clients go.
       shutdown.begin();
       clearInterval(pruning);
+      clearInterval(checking);
       const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));
       server.http.closeIdleConnections();
       server.sockets.cutSilent();
@@ -155,7 +186,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       await gateway.close();
       sessions.stop();
       // After the gateway: its clients are gone, and the goodbye tells the other nodes at once.
-      await Promise.all([redisFanout?.close(), redisPresence?.close(), rateLimits?.close()]);
+      await Promise.all([redisFanout?.close(), redisPresence?.close(), rateLimits?.close(), redisRevocations?.close()]);
       // Requests still in flight get a moment; a socket that trickles or says nothing does not hold the stop.
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, HTTP_STOP_GRACE_MS).unref())]);
       server.http.closeAllConnections();
@@ -173,7 +204,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
  * DI decorators: they are plain classes, built here. Nothing else asks the
  * container for anything.
  */
-function buildContainer({ config, logger, db, metrics, store, fanout, presence, rateLimits, rooms, hasher, readiness }: Resources): Container {
+function buildContainer({ config, logger, db, metrics, store, fanout, presence, rateLimits, rooms, hasher, readiness, revocations }: Resources): Container {
   const { limits } = config;
   const container = new Container({ defaultScope: 'Singleton' });
   const chatLimits: ChatLimits = {
@@ -191,7 +222,7 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   container.bind(TYPES.RoomRepository).toConstantValue(rooms);
   container.bind(TYPES.MessageFanout).toConstantValue(fanout);
   container.bind(TYPES.PresenceBoard).toConstantValue(presence);
-  container.bind(TYPES.TokenService).toConstantValue(new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds));
+  container.bind(TYPES.TokenService).toConstantValue(new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger)));
   container.bind(TYPES.PasswordHasher).toConstantValue(new BoundedPasswordHasher(hasher, limits.hashConcurrency, limits.hashQueueMax));
   container.bind(TYPES.Clock).toConstantValue(new SystemClock());
   container.bind(TYPES.Logger).toConstantValue(logger);
@@ -199,9 +230,10 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   container.bind(TYPES.MessageBudget).toConstantValue(budget(bucket(limits.messagesPerSecond, limits.messageBurst), 'messages'));
   container.bind(TYPES.AnonymousReadBudget).toConstantValue(budget(limits.anonymousReads, 'anonymous_reads'));
 
-  container.bind(TYPES.Register).toDynamicValue((c) => new Register(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.TokenService)));
-  container.bind(TYPES.Login).toDynamicValue((c) => new Login(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.TokenService)));
-  container.bind(TYPES.Authenticate).toDynamicValue((c) => new Authenticate(c.get(TYPES.TokenService)));
+  bindAccounts(container, config, db, revocations);
+  container.bind(TYPES.Register).toDynamicValue((c) => new Register(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.SessionIssuer)));
+  container.bind(TYPES.Login).toDynamicValue((c) => new Login(c.get(TYPES.UserRepository), c.get(TYPES.PasswordCheck), c.get(TYPES.SessionIssuer)));
+  container.bind(TYPES.Authenticate).toDynamicValue((c) => new Authenticate(c.get(TYPES.TokenService), c.get(TYPES.SessionStates)));
   container
     .bind(TYPES.PostMessage)
     .toDynamicValue(
@@ -225,6 +257,7 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
         anonymousReads: c.get(TYPES.AnonymousReadBudget),
         clock: c.get(TYPES.Clock),
         limits: c.get(TYPES.ChatLimits),
+        sessionStates: c.get(TYPES.SessionStates),
       }),
   );
 
@@ -260,6 +293,30 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
       createChatServer(c.get<Koa>(EDGES.HttpApp), c.get(EDGES.ChatGateway), { perAddress: limits.maxConnectionsPerAddress, exempt: trustedProxy(limits.trustedProxies) }, logger),
     );
   return container;
+}
+
+/**
+ * Login sessions: the ports they add, and what opens and prunes them. The
+ * ports of the rest (users, tokens, hashes, clock) are bound beside them.
+ */
+function bindAccounts(container: Container, config: Config, db: Knex, revocations: Revocations): void {
+  const policy: SessionPolicy = {
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    accessTtlSeconds: config.sessions.accessTokenTtlSeconds,
+    refreshTtlSeconds: config.sessions.refreshTtlSeconds,
+  };
+  container.bind(TYPES.SessionPolicy).toConstantValue(policy);
+  container.bind(TYPES.Revocations).toConstantValue(revocations);
+  container.bind(TYPES.SecretTokens).toConstantValue(new RandomSecretTokens());
+  container.bind(TYPES.SessionRepository).toConstantValue(new KnexSessionRepository(db));
+  container.bind(TYPES.SessionStates).toDynamicValue((c) => new SessionStates(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container.bind(TYPES.PasswordCheck).toDynamicValue((c) => new PasswordCheck(c.get(TYPES.PasswordHasher)));
+  container
+    .bind(TYPES.SessionIssuer)
+    .toDynamicValue(
+      (c) => new SessionIssuer(c.get(TYPES.SessionRepository), c.get(TYPES.TokenService), c.get(TYPES.SecretTokens), c.get(TYPES.Clock), c.get(TYPES.SessionPolicy)),
+    );
+  container.bind(TYPES.PruneSessions).toDynamicValue((c) => new PruneSessions(c.get(TYPES.SessionRepository), c.get(TYPES.Clock)));
 }
 
 /** A budget of `burst` per the time `perSecond` takes to spend it, in whole seconds (the shared limiter's windows are). */

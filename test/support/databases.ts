@@ -92,7 +92,7 @@ export function openTestDatabase(target: DatabaseTarget): Promise<Knex> {
  */
 export async function resetTables(db: Knex): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx.raw('TRUNCATE users, messages, rooms RESTART IDENTITY');
+    await trx.raw('TRUNCATE users, messages, rooms, sessions, refresh_credentials RESTART IDENTITY');
     await trx.raw('INSERT INTO rooms (name) VALUES (?)', [DEFAULT_ROOM]);
     await trx.raw('UPDATE message_log SET last_id = 0');
   });

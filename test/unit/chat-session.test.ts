@@ -15,6 +15,10 @@ import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository
 import { InMemoryRoomRepository } from '../fakes/in-memory-room-repository.js';
 import { RecordingFanout } from '../fakes/recording-fanout.js';
 import { RecordingPresence } from '../fakes/recording-presence.js';
+import { InMemorySessionRepository } from '../fakes/in-memory-session-repository.js';
+import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
+import { RecordingRevocations } from '../fakes/recording-revocations.js';
+import { SessionStates } from '../../src/application/session-states.js';
 
 /** A client as the session sees it: replies recorded as short lines, a send buffer that drains when the test says. */
 class RecordingPeer implements ChatPeer {
@@ -86,6 +90,8 @@ function line(reply: ChatReply): string {
       const code = isDomainError(reply.error) ? reply.error.code : 'INTERNAL';
       return ['error', code, reply.context?.room, reply.context?.clientId].filter(Boolean).join(' ');
     }
+    case 'revoked':
+      return `revoked ${reply.reason}`;
   }
 }
 
@@ -116,8 +122,13 @@ function setup(options: Options = {}) {
   const limits = { historyMax: options.historyMax ?? 3, messageMaxCharacters: 100, roomsPerConnection: options.roomsPerConnection ?? 3 };
   const requireRoom = new RequireRoom(rooms);
   const anonymousReads = new ClockedRateLimiter(clock, options.anonymousBurst, options.anonymousPerSecond);
+  // Login sessions: every user's `s-<name>` is active in the store until a test ends it.
+  const users = new InMemoryUserRepository();
+  const loginSessions = new InMemorySessionRepository(users);
+  const revocations = new RecordingRevocations();
+  const sessionStates = new SessionStates(loginSessions, revocations, clock);
   const sessions = new ChatSessions({
-    authenticate: new Authenticate(tokens),
+    authenticate: new Authenticate(tokens, sessionStates),
     postMessage: new PostMessage(messages, fanout, clock, limits, new ClockedRateLimiter(clock, options.messageBurst, 1)),
     recallHistory: new RecallHistory(messages, requireRoom, limits),
     joinRoom: new JoinRoom(rooms),
@@ -127,6 +138,7 @@ function setup(options: Options = {}) {
     anonymousReads,
     clock,
     limits,
+    sessionStates,
   });
   // Live delivery as a transport does it: each published message to its room's members, through their cursors.
   fanout.subscribe((message) => {
@@ -139,14 +151,23 @@ function setup(options: Options = {}) {
     const peer = new RecordingPeer();
     return { peer, session: sessions.open(peer, address) };
   };
-  const auth = (username: string): ChatCommand => ({ kind: 'auth', username, token: tokens.issue(username).token });
+  const userIds = new Map<string, number>();
+  const auth = (username: string, sessionId = `s-${username}`): ChatCommand => {
+    if (!loginSessions.sessions.has(sessionId)) {
+      const user = users.byId(userIds.get(username) ?? 0) ?? users.add({ username, passwordHash: 'hashed:x' });
+      userIds.set(username, user.id);
+      const now = clock.now();
+      loginSessions.add({ id: sessionId, userId: user.id, kind: 'token', createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + 3_600_000), device: { userAgent: '', address: '' } });
+    }
+    return { kind: 'auth', username, token: tokens.issueFor(username, sessionId).token };
+  };
   const post = (username: string, text: string, room = 'general', clientId?: string): ChatCommand => ({ kind: 'post', username, text, room, clientId });
   /** Stores messages as if posted elsewhere before the test's connections came. */
   const seed = async (room: string, count: number) => {
     await rooms.ensure(room);
     for (let i = 0; i < count; i++) await store.append({ room, username: 'zoe', text: `${room} ${i}`, createdAt: clock.now() });
   };
-  return { clock, store, rooms, fanout, presence, sessions, anonymousReads, connect, auth, post, seed };
+  return { clock, store, rooms, fanout, presence, sessions, anonymousReads, connect, auth, post, seed, loginSessions, revocations, sessionStates };
 }
 
 describe('ChatSession', () => {
@@ -307,6 +328,7 @@ describe('ChatSession', () => {
       const { connect, auth, post, clock, presence } = setup();
       const { peer, session } = connect();
       session.handle(auth('alice'));
+      await settle();
       clock.advance(60_000);
       session.handle(post('alice', 'after'));
       await settle();
@@ -318,6 +340,7 @@ describe('ChatSession', () => {
       const { connect, auth, clock } = setup();
       const { peer, session } = connect();
       session.handle(auth('alice'));
+      await settle();
       clock.advance(30_000);
       session.handle(auth('alice'));
       clock.advance(40_000);
@@ -523,6 +546,87 @@ describe('ChatSession', () => {
         expect(peer.idsOf('general')).to.have.length(9);
         expect(anonymousReads.taken).to.deep.equal([]);
       });
+    });
+  });
+
+  describe('login sessions', () => {
+    it('holds the frames after an auth whose session the store must tell, and takes them in order once it has', async () => {
+      const { connect, auth, post, loginSessions } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'right after auth'));
+      session.handle({ kind: 'join', room: 'dev', after: undefined });
+      session.handle(post('alice', 'in dev', 'dev'));
+      expect(peer.lines).to.deep.equal([]);
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'messages 1', 'joined dev', 'messages 2']);
+      expect(loginSessions.asked).to.deep.equal([['s-alice']]);
+    });
+
+    it('refuses an auth whose session ended as SESSION_REVOKED, leaving the connection as it was for the frames after it', async () => {
+      const { connect, auth, post, loginSessions, clock, store } = setup();
+      const token = auth('alice');
+      await loginSessions.end(1, ['s-alice'], clock.now(), 'revoked');
+      const { peer, session } = connect();
+      session.handle(token);
+      session.handle(post('alice', 'sneaky'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['error SESSION_REVOKED', 'error NOT_AUTHENTICATED general']);
+      expect(store.all()).to.deep.equal([]);
+    });
+
+    it('a revocation unauthorizes the connections of that session, says why, and ends their presence; the user\'s other sessions stay', async () => {
+      const { connect, auth, post, revocations, presence, sessions } = setup();
+      const phone = connect();
+      const laptop = connect();
+      phone.session.handle(auth('alice', 'phone'));
+      laptop.session.handle(auth('alice', 'laptop'));
+      await settle();
+      revocations.hear({ sessionIds: ['phone'], reason: 'revoked' });
+      phone.session.handle(post('alice', 'from the stolen phone'));
+      await settle();
+      expect(phone.peer.lines).to.deep.equal(['authenticated alice', 'revoked revoked', 'error NOT_AUTHENTICATED general']);
+      expect(laptop.peer.lines).to.deep.equal(['authenticated alice']);
+      expect(sessions.authorizedCount).to.equal(1);
+      revocations.hear({ sessionIds: ['laptop'], reason: 'password_changed' });
+      expect(laptop.peer.lines.at(-1)).to.equal('revoked password_changed');
+      expect(presence.updates).to.deep.equal(['general +alice', 'general -alice']);
+    });
+
+    it('an auth again after the revocation, with the same token, is refused without asking the store', async () => {
+      const { connect, auth, revocations, loginSessions } = setup();
+      const { peer, session } = connect();
+      const token = auth('alice');
+      session.handle(token);
+      await settle();
+      revocations.hear({ sessionIds: ['s-alice'], reason: 'logged_out_everywhere' });
+      session.handle(token);
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'revoked logged_out_everywhere', 'error SESSION_REVOKED']);
+      expect(loginSessions.asked).to.have.length(1);
+    });
+
+    it('a revocation lost on the way is found by the next check of the store, with its reason', async () => {
+      const { connect, auth, loginSessions, sessionStates, clock } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      await settle();
+      // Ended on another node; the broadcast never came.
+      await loginSessions.end(1, ['s-alice'], clock.now(), 'password_changed');
+      expect(peer.lines).to.deep.equal(['authenticated alice']);
+      await sessionStates.recheck();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'revoked password_changed']);
+    });
+
+    it('a connection closed while its auth waits for the store is not authorized afterwards and holds no timer', async () => {
+      const { connect, auth, post, sessions, clock, store } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'never'));
+      sessions.close(session);
+      await settle();
+      expect(peer.lines).to.deep.equal([]);
+      expect(store.all()).to.deep.equal([]);
+      expect(clock.pending).to.equal(0);
     });
   });
 });

@@ -13,7 +13,7 @@ describe('RequireRoom', () => {
   it('accepts general, which always exists, and a room once someone joined it', async () => {
     const { joinRoom, requireRoom } = setup();
     await requireRoom.execute({ room: 'general' });
-    await joinRoom.execute({ room: 'dev', identity: { username: 'alice', expiresAt: new Date('2100-01-01') } });
+    await joinRoom.execute({ room: 'dev', identity: { username: 'alice', expiresAt: new Date('2100-01-01'), sessionId: 's1' } });
     await requireRoom.execute({ room: 'dev' });
   });
 

@@ -5,6 +5,7 @@ import bodyParser from 'koa-bodyparser';
 import type { Login } from '../../application/login.js';
 import { NO_METRICS, type ChatMetrics, type Logger, type RateLimiter } from '../../application/ports.js';
 import type { Credentials, Register, Session } from '../../application/register.js';
+import { deviceOf } from '../../domain/session.js';
 import { EdgeError, httpErrorReply } from './error-status.js';
 import { opsRouter, type OpsOptions } from './ops-routes.js';
 import { staticFiles } from './static-files.js';
@@ -58,17 +59,19 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   const { throttles } = options;
   const metrics = options.metrics ?? NO_METRICS;
 
+  // The device goes to the session list; the answer stays the original protocol's, field for field.
+  const device = (ctx: Context) => deviceOf(ctx.get('user-agent'), options.clientAddress(ctx.req));
   router.post('/reg', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
     await throttle(throttles.registerPerAddress, options.clientAddress(ctx.req), 'registrations from your address');
     ctx.status = 201;
-    ctx.body = sessionBody(await useCases.register.execute(credentials));
+    ctx.body = sessionBody(await useCases.register.execute({ ...credentials, device: device(ctx) }));
   });
   router.post('/login', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
     await throttle(throttles.loginPerAddress, options.clientAddress(ctx.req), 'logins from your address');
     await throttle(throttles.loginPerAccount, credentials.username.toLowerCase(), 'logins to this account');
-    ctx.body = sessionBody(await useCases.login.execute(credentials));
+    ctx.body = sessionBody(await useCases.login.execute({ ...credentials, device: device(ctx) }));
   });
 
   app.use(async (ctx, next) => {

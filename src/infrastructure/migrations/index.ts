@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createUsers from './001-create-users.js';
 import * as createMessages from './002-create-messages.js';
 import * as roomsAndClientIds from './003-rooms-and-client-ids.js';
+import * as accountsAndSessions from './005-accounts-and-sessions.js';
 
 type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<void> };
 
@@ -10,6 +11,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['001-create-users', createUsers],
   ['002-create-messages', createMessages],
   ['003-rooms-and-client-ids', roomsAndClientIds],
+  ['005-accounts-and-sessions', accountsAndSessions],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
