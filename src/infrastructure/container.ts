@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { Container } from 'inversify';
+import { Container, type ResolutionContext } from 'inversify';
 import type Koa from 'koa';
 import type { Knex } from 'knex';
 import { SystemClock } from '../adapters/clock/system-clock.js';
@@ -30,8 +30,12 @@ import { RedisRateLimits } from '../adapters/rate-limits/redis-rate-limiter.js';
 import { ChatGateway } from '../adapters/ws/chat-gateway.js';
 import type { WsConnection } from '../adapters/ws/connection.js';
 import { Authenticate } from '../application/authenticate.js';
+import { ChangePassword } from '../application/change-password.js';
 import { ChatSessions } from '../application/chat-sessions.js';
+import { DeleteAccount } from '../application/delete-account.js';
 import { JoinRoom } from '../application/join-room.js';
+import { ListSessions } from '../application/list-sessions.js';
+import { LogOutEverywhere } from '../application/log-out-everywhere.js';
 import { Login } from '../application/login.js';
 import { PasswordCheck } from '../application/password-check.js';
 import {
@@ -49,11 +53,17 @@ import { PostMessage } from '../application/post-message.js';
 import { PruneRooms } from '../application/prune-rooms.js';
 import { PruneSessions } from '../application/prune-sessions.js';
 import { RecallHistory } from '../application/recall-history.js';
+import { RefreshSession } from '../application/refresh-session.js';
 import { Register } from '../application/register.js';
+import { ReinstateAccount } from '../application/reinstate-account.js';
 import { RequireRoom } from '../application/require-room.js';
+import { RevokeSession } from '../application/revoke-session.js';
 import { SessionIssuer } from '../application/session-issuer.js';
 import { SessionStates } from '../application/session-states.js';
-import { clientAddressFrom, trustedProxy } from './client-address.js';
+import { SetRole } from '../application/set-role.js';
+import { SuspendAccount } from '../application/suspend-account.js';
+import { VerifyAccess } from '../application/verify-access.js';
+import { clientAddressFrom, requestIsHttpsFrom, trustedProxy } from './client-address.js';
 import type { Config, Rate } from './config.js';
 import { openDatabase } from './database.js';
 import { resolveJwtSecret } from './jwt-secret.js';
@@ -275,8 +285,9 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
       }),
   );
   container.bind(EDGES.HttpApp).toDynamicValue((c) =>
-    createHttpApp({ register: c.get(TYPES.Register), login: c.get(TYPES.Login) }, logger, {
+    createHttpApp({ register: c.get(TYPES.Register), login: c.get(TYPES.Login), accounts: accountUseCases(c) }, logger, {
       clientAddress,
+      isHttps: requestIsHttpsFrom(limits.trustedProxies),
       webClientDirectory: WEB_CLIENT_DIRECTORY,
       throttles: {
         loginPerAccount: budget(limits.loginPerAccount, 'login_account'),
@@ -296,7 +307,7 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
 }
 
 /**
- * Login sessions: the ports they add, and what opens and prunes them. The
+ * Sessions and accounts: the ports they add, and their use cases. The
  * ports of the rest (users, tokens, hashes, clock) are bound beside them.
  */
 function bindAccounts(container: Container, config: Config, db: Knex, revocations: Revocations): void {
@@ -316,7 +327,61 @@ function bindAccounts(container: Container, config: Config, db: Knex, revocation
     .toDynamicValue(
       (c) => new SessionIssuer(c.get(TYPES.SessionRepository), c.get(TYPES.TokenService), c.get(TYPES.SecretTokens), c.get(TYPES.Clock), c.get(TYPES.SessionPolicy)),
     );
+  container
+    .bind(TYPES.VerifyAccess)
+    .toDynamicValue((c) => new VerifyAccess(c.get(TYPES.TokenService), c.get(TYPES.SessionRepository), c.get(TYPES.UserRepository), c.get(TYPES.Clock)));
+  container.bind(TYPES.RefreshSession).toDynamicValue(
+    (c) =>
+      new RefreshSession(
+        c.get(TYPES.SessionRepository),
+        c.get(TYPES.UserRepository),
+        c.get(TYPES.SecretTokens),
+        c.get(TYPES.SessionIssuer),
+        c.get(TYPES.Revocations),
+        c.get(TYPES.Clock),
+        c.get(TYPES.SessionPolicy),
+      ),
+  );
+  container.bind(TYPES.ListSessions).toDynamicValue((c) => new ListSessions(c.get(TYPES.SessionRepository), c.get(TYPES.Clock)));
+  container.bind(TYPES.RevokeSession).toDynamicValue((c) => new RevokeSession(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container.bind(TYPES.LogOutEverywhere).toDynamicValue((c) => new LogOutEverywhere(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container.bind(TYPES.ChangePassword).toDynamicValue(
+    (c) =>
+      new ChangePassword(
+        c.get(TYPES.UserRepository),
+        c.get(TYPES.PasswordCheck),
+        c.get(TYPES.PasswordHasher),
+        c.get(TYPES.SessionRepository),
+        c.get(TYPES.Revocations),
+        c.get(TYPES.Clock),
+      ),
+  );
+  container
+    .bind(TYPES.DeleteAccount)
+    .toDynamicValue(
+      (c) => new DeleteAccount(c.get(TYPES.UserRepository), c.get(TYPES.PasswordCheck), c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)),
+    );
+  container
+    .bind(TYPES.SuspendAccount)
+    .toDynamicValue((c) => new SuspendAccount(c.get(TYPES.UserRepository), c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container.bind(TYPES.ReinstateAccount).toDynamicValue((c) => new ReinstateAccount(c.get(TYPES.UserRepository)));
+  container.bind(TYPES.SetRole).toDynamicValue((c) => new SetRole(c.get(TYPES.UserRepository)));
   container.bind(TYPES.PruneSessions).toDynamicValue((c) => new PruneSessions(c.get(TYPES.SessionRepository), c.get(TYPES.Clock)));
+}
+
+/** The account routes' use cases, for the HTTP edge. */
+function accountUseCases(c: ResolutionContext) {
+  return {
+    verifyAccess: c.get<VerifyAccess>(TYPES.VerifyAccess),
+    refreshSession: c.get<RefreshSession>(TYPES.RefreshSession),
+    listSessions: c.get<ListSessions>(TYPES.ListSessions),
+    revokeSession: c.get<RevokeSession>(TYPES.RevokeSession),
+    logOutEverywhere: c.get<LogOutEverywhere>(TYPES.LogOutEverywhere),
+    changePassword: c.get<ChangePassword>(TYPES.ChangePassword),
+    deleteAccount: c.get<DeleteAccount>(TYPES.DeleteAccount),
+    suspendAccount: c.get<SuspendAccount>(TYPES.SuspendAccount),
+    reinstateAccount: c.get<ReinstateAccount>(TYPES.ReinstateAccount),
+  };
 }
 
 /** A budget of `burst` per the time `perSecond` takes to spend it, in whole seconds (the shared limiter's windows are). */

@@ -15,6 +15,8 @@ export interface Frame {
   more?: boolean;
   users?: string[];
   event?: 'join' | 'leave';
+  /** Why a session ended, in a SESSION_REVOKED frame. */
+  reason?: string;
 }
 
 const WAIT_MS = 3000;

@@ -6,6 +6,7 @@ import type { Login } from '../../application/login.js';
 import { NO_METRICS, type ChatMetrics, type Logger, type RateLimiter } from '../../application/ports.js';
 import type { Credentials, Register, Session } from '../../application/register.js';
 import { deviceOf } from '../../domain/session.js';
+import { addAccountRoutes, type AccountUseCases } from './account-routes.js';
 import { EdgeError, httpErrorReply } from './error-status.js';
 import { opsRouter, type OpsOptions } from './ops-routes.js';
 import { staticFiles } from './static-files.js';
@@ -16,6 +17,8 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 export interface HttpUseCases {
   register: Register;
   login: Login;
+  /** Sessions and accounts: the routes of account-routes.ts. */
+  accounts: Omit<AccountUseCases, 'register' | 'login'>;
 }
 
 export interface HttpThrottles {
@@ -33,6 +36,8 @@ export interface HttpAppOptions {
   metrics?: ChatMetrics;
   /** Who a request comes from (the peer, or the client behind a trusted proxy). */
   clientAddress: (request: IncomingMessage) => string;
+  /** Whether a request came over https (to this server, or to a trusted proxy): the refresh cookie is Secure then. */
+  isHttps: (request: IncomingMessage) => boolean;
 }
 
 function credentialsFrom(body: unknown): Credentials {
@@ -73,6 +78,16 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
     await throttle(throttles.loginPerAccount, credentials.username.toLowerCase(), 'logins to this account');
     ctx.body = sessionBody(await useCases.login.execute({ ...credentials, device: device(ctx) }));
   });
+  addAccountRoutes(
+    router,
+    { register: useCases.register, login: useCases.login, ...useCases.accounts },
+    {
+      throttle: (budget, key, what) => throttle(throttles[budget], key, what),
+      clientAddress: options.clientAddress,
+      isHttps: options.isHttps,
+      credentialsFrom,
+    },
+  );
 
   app.use(async (ctx, next) => {
     try {
@@ -94,9 +109,10 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   app.use(ops.allowedMethods({ throw: false }));
   app.use(staticFiles(options.webClientDirectory));
   app.use(async (ctx, next) => {
-    // ctx.is() is null without a body (answered as INVALID_FORMAT below) and false for another type.
+    // ctx.is() is null without a body (answered as INVALID_FORMAT below) and false for another type;
+    // an empty body (Content-Length: 0, as fetch sends a POST without one) has no type to be wrong.
     if (ctx.path.startsWith('/api/') && ctx.method === 'POST') {
-      if (ctx.is('application/json') === false) {
+      if (ctx.is('application/json') === false && ctx.request.length !== 0) {
         throw new EdgeError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with Content-Type: application/json');
       }
       // The body parser truncates a length to 32 bits (2^32 reads as 0) and would wait for the body: refuse it now.
