@@ -62,7 +62,8 @@ export class SessionStates {
             this.ended.set(sessionId, Math.max(until.getTime(), this.ended.get(sessionId) ?? 0));
             return 'ended';
           }
-          this.active.set(sessionId, { until: until.getTime(), touchedAt: this.clock.now().getTime() });
+          // Never touched from here: the first connection it authorizes writes its "last seen".
+          this.active.set(sessionId, { until: until.getTime(), touchedAt: Number.NEGATIVE_INFINITY });
           return 'active';
         },
         (error: unknown) => {

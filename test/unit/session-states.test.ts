@@ -89,6 +89,9 @@ describe('SessionStates', () => {
     const { states, sessionId, until, clock, sessions } = await setup();
     await states.load(sessionId, until(600));
     const seen = () => sessions.sessions.get(sessionId)?.lastSeenAt.getTime();
+    clock.advance(5000);
+    states.used(sessionId, until(600));
+    expect(seen(), 'the first connection writes it').to.equal(clock.now().getTime());
     const first = seen();
     clock.advance(30_000);
     states.used(sessionId, until(600));
