@@ -170,7 +170,19 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   prune();
   // What a lost revocation left authorized ends within one interval: the bound docs/protocol.md promises.
   const sessionStates = container.get<SessionStates>(TYPES.SessionStates);
-  const checkSessions = () => void sessionStates.recheck().catch((error: unknown) => logger.warn('session check failed', { error }));
+  // An outage is logged once when it starts and once when it ends, not every interval.
+  let checkFailing = false;
+  const checkSessions = () =>
+    void sessionStates.recheck().then(
+      () => {
+        if (checkFailing) logger.info('session check restored');
+        checkFailing = false;
+      },
+      (error: unknown) => {
+        if (!checkFailing) logger.warn('session check failed; connections of sessions ended elsewhere stay authorized until it works', { error });
+        checkFailing = true;
+      },
+    );
   const checking = setInterval(checkSessions, config.sessions.checkIntervalSeconds * 1000).unref();
 
   return {
