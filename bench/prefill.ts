@@ -90,7 +90,9 @@ export class BenchDatabases {
       try {
         const marker = await db.raw<{ rows: Array<{ present: string | null }> }>(`SELECT to_regclass('${MARKER_TABLE}') AS present`);
         const present = marker.rows[0]?.present;
-        const filled = present ? Number((await db.raw<{ rows: Array<{ rows: number | string }> }>(`SELECT rows FROM ${MARKER_TABLE}`)).rows[0]?.rows ?? -1) : -1;
+        const filled = present
+          ? Number((await db.raw<{ rows: Array<{ rows: number | string }> }>(`SELECT rows FROM ${MARKER_TABLE}`)).rows[0]?.rows ?? -1)
+          : -1;
         if (filled === rows) {
           this.log(`prefill: reusing PostgreSQL database ${name} (${rows.toLocaleString('en')} messages)`);
         } else {
@@ -140,7 +142,9 @@ export class BenchDatabases {
       if (rows[0]?.locked) return { release: () => client.end() };
       if (performance.now() > deadline) {
         await client.end();
-        throw new Error(`another bench run has held the bench databases for over ${waitSeconds} s (pg_locks: advisory lock ${BENCH_LOCK_KEY} in ${SCRATCH_DATABASE})`);
+        throw new Error(
+          `another bench run has held the bench databases for over ${waitSeconds} s (pg_locks: advisory lock ${BENCH_LOCK_KEY} in ${SCRATCH_DATABASE})`,
+        );
       }
       if (!said) this.log(`another bench run is using the bench databases on this PostgreSQL; waiting up to ${waitSeconds} s for it to finish`);
       said = true;
@@ -212,7 +216,7 @@ async function fill(db: Knex, rows: number, batch: number, log: (line: string) =
   for (let from = 1; from <= rows; from += batch) {
     const to = Math.min(rows, from + batch - 1);
     await db.raw(
-        `INSERT INTO messages (username, text, created_at)
+      `INSERT INTO messages (username, text, created_at)
          SELECT 'user' || (g % 1000), 'prefilled message number ' || g || ' ' || repeat('.', 70),
                 timestamptz '2026-01-01 00:00:00+00' + make_interval(secs => g)
          FROM generate_series(?::bigint, ?::bigint) AS g`,

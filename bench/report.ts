@@ -41,7 +41,26 @@ function quantity(value: number): string {
   return value.toFixed(2);
 }
 
-const COLUMNS = ['scenario', 'db', 'case', 'throughput', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'loss', 'order', 'srv CPU', 'pg CPU', 'load CPU', 'load lag', 'other CPU', 'loop p99', 'in-loop p99/max', 'note'] as const;
+const COLUMNS = [
+  'scenario',
+  'db',
+  'case',
+  'throughput',
+  'p50 ms',
+  'p99 ms',
+  'p99.9 ms',
+  'max ms',
+  'loss',
+  'order',
+  'srv CPU',
+  'pg CPU',
+  'load CPU',
+  'load lag',
+  'other CPU',
+  'loop p99',
+  'in-loop p99/max',
+  'note',
+] as const;
 /** Every column between the case and the note holds a figure: right-aligned. */
 const isFigure = (i: number) => i >= 3 && i < COLUMNS.length - 1;
 

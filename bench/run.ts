@@ -86,7 +86,12 @@ const USAGE = `usage: npm run bench -- [options]
   --help`;
 
 function parseList(value: string | undefined, fallback: readonly string[]): string[] {
-  return value === undefined ? [...fallback] : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? [...fallback]
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 function cpuModel(): string {
@@ -169,7 +174,8 @@ async function main(): Promise<number> {
   let pinning: { server: number | null; load: number | null; how: string };
   if (values['no-pin']) pinning = { server: null, load: null, how: 'unpinned (--no-pin)' };
   else if (!TASKSET) pinning = { server: null, load: null, how: 'unpinned: taskset (util-linux) not found' };
-  else if (cores < 2 || serverCpu === loadCpu || Math.max(serverCpu, loadCpu) >= cores) pinning = { server: null, load: null, how: `unpinned: ${cores} core(s) available` };
+  else if (cores < 2 || serverCpu === loadCpu || Math.max(serverCpu, loadCpu) >= cores)
+    pinning = { server: null, load: null, how: `unpinned: ${cores} core(s) available` };
   else if (!pinSelf(loadCpu)) pinning = { server: null, load: null, how: 'unpinned: taskset refused' };
   else pinning = { server: serverCpu, load: loadCpu, how: `server on core ${serverCpu}, load on core ${loadCpu} (taskset)` };
 
@@ -215,7 +221,9 @@ async function main(): Promise<number> {
     `# server revision: ${context.revision}`,
     `# machine: ${cores} cores, ${machine.cpu}, node ${machine.node}, ${postgres}`,
     `# pinning: ${pinning.how}`,
-    `# server throttles raised: ${Object.entries(RAISED_THROTTLES).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `# server throttles raised: ${Object.entries(RAISED_THROTTLES)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
     `# server: LOG_LEVEL=${values['log-level']}, METRICS_INTERVAL=${SERVER_METRICS_INTERVAL_S}, BCRYPT_COST=4 for setup users (login: 12)${Object.keys(serverEnvExtra).length ? `, plus ${JSON.stringify(serverEnvExtra)}` : ''}`,
     `# open files: load ${loadOpenFiles}, server raised to ${openFilesWanted}`,
     `# scenarios: ${scenarioNames.join(', ')}; databases: ${dbs.join(', ')}`,
@@ -294,7 +302,9 @@ async function main(): Promise<number> {
           running.add(server);
           if (values.profile) profileFiles.set(server, serverProfileDir);
           serverStartedUs.set(server, Number(process.hrtime.bigint() / 1000n));
-          log(`server pid ${server.pid} on port ${server.port} (${db}), ${serverCore(options.cpu) === undefined ? 'unpinned' : `on core ${serverCore(options.cpu)}`}`);
+          log(
+            `server pid ${server.pid} on port ${server.port} (${db}), ${serverCore(options.cpu) === undefined ? 'unpinned' : `on core ${serverCore(options.cpu)}`}`,
+          );
           return server;
         },
         async stopServer(server) {
@@ -307,9 +317,18 @@ async function main(): Promise<number> {
             const file = main ? join(dir, main) : dir;
             try {
               // Only the measured windows of this server's life.
-              const summary = summarizeProfile(file, 12, measuredWindows.filter(([from]) => from >= serverStartedUs.get(server)!));
+              const summary = summarizeProfile(
+                file,
+                12,
+                measuredWindows.filter(([from]) => from >= serverStartedUs.get(server)!),
+              );
               log(`profile ${file} (measured windows only)\n${formatProfile(summary)}`);
-              profileNotes.push(`profile ${file}: ${summary.places.slice(0, 6).map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`).join(', ')}`);
+              profileNotes.push(
+                `profile ${file}: ${summary.places
+                  .slice(0, 6)
+                  .map((p) => `${p.name} ${(p.share * 100).toFixed(0)}%`)
+                  .join(', ')}`,
+              );
             } catch (error) {
               log(`no profile at ${file}: ${(error as Error).message}`);
             }
@@ -357,7 +376,11 @@ async function main(): Promise<number> {
   const failed = records.filter((r) => !r.ok);
   const skipped = records.filter((r) => r.skipped !== undefined);
   const skippedText = skipped.length > 0 ? ` (${skipped.length} skipped: ${skipped.map((r) => `${r.scenario}/${r.db}`).join(', ')})` : '';
-  console.log(failed.length === 0 ? `\nbench: ${records.length} scenario runs, all completed${skippedText}` : `\nbench: ${failed.length} of ${records.length} scenario runs FAILED: ${failed.map((r) => `${r.scenario}/${r.db}`).join(', ')}`);
+  console.log(
+    failed.length === 0
+      ? `\nbench: ${records.length} scenario runs, all completed${skippedText}`
+      : `\nbench: ${failed.length} of ${records.length} scenario runs FAILED: ${failed.map((r) => `${r.scenario}/${r.db}`).join(', ')}`,
+  );
   return failed.length === 0 ? 0 : 1;
 }
 

@@ -209,9 +209,7 @@ export class ServerProcess {
     const port = await freePort();
     const nodeArgs = [...options.nodeFlags, '--import', 'tsx', 'src/main.ts'];
     const [command, args] =
-      options.cpu === undefined || !TASKSET
-        ? [process.execPath, nodeArgs]
-        : [TASKSET, ['-c', String(options.cpu), process.execPath, ...nodeArgs]];
+      options.cpu === undefined || !TASKSET ? [process.execPath, nodeArgs] : [TASKSET, ['-c', String(options.cpu), process.execPath, ...nodeArgs]];
     const child = spawn(command, args, {
       cwd: options.cwd,
       // Only what the bench gives (plus PATH/HOME), so a developer's own DATABASE_URL cannot leak in.

@@ -128,7 +128,10 @@ export function encodeClientFrame(opcode: number, payload: Buffer | string): Buf
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
   const keyAt = nextMaskOffset();
-  const m0 = maskPool[keyAt]!, m1 = maskPool[keyAt + 1]!, m2 = maskPool[keyAt + 2]!, m3 = maskPool[keyAt + 3]!;
+  const m0 = maskPool[keyAt]!,
+    m1 = maskPool[keyAt + 1]!,
+    m2 = maskPool[keyAt + 2]!,
+    m3 = maskPool[keyAt + 3]!;
   const start = headerLength - 4;
   frame[start] = m0;
   frame[start + 1] = m1;
@@ -378,8 +381,13 @@ export class WsLoadClient {
     const head = buffered.subarray(0, end).toString('latin1');
     const [statusLine = '', ...lines] = head.split('\r\n');
     if (!/^HTTP\/1\.1 101 /.test(statusLine)) throw new ProtocolError(`upgrade refused: ${statusLine}`);
-    const expected = createHash('sha1').update(this.key + HANDSHAKE_GUID).digest('base64');
-    const accept = lines.find((line) => /^sec-websocket-accept:/i.test(line))?.split(':')[1]?.trim();
+    const expected = createHash('sha1')
+      .update(this.key + HANDSHAKE_GUID)
+      .digest('base64');
+    const accept = lines
+      .find((line) => /^sec-websocket-accept:/i.test(line))
+      ?.split(':')[1]
+      ?.trim();
     if (accept !== expected) throw new ProtocolError('upgrade response has a wrong Sec-WebSocket-Accept');
     this.upgraded = true;
     this.handshake = undefined;

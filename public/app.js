@@ -63,9 +63,13 @@ document.addEventListener('keydown', (event) => {
 // ---- reading back
 
 el.loadOlder.addEventListener('click', () => chat.loadOlder());
-el.messages.addEventListener('scroll', () => {
-  if (view.nearTop()) chat.loadOlder();
-}, { passive: true });
+el.messages.addEventListener(
+  'scroll',
+  () => {
+    if (view.nearTop()) chat.loadOlder();
+  },
+  { passive: true },
+);
 
 el.messages.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action="discard"]');

@@ -20,8 +20,21 @@ const UNANSWERED_MS = 15_000;
 /** Which error codes each request can earn; an error frame is blamed on the oldest request that fits. */
 const CAN_FAIL = {
   auth: ['INVALID_TOKEN', 'USERNAME_MISMATCH', 'INVALID_COMMAND', 'INVALID_FORMAT', 'UNAVAILABLE', 'INTERNAL'],
-  post: ['NOT_AUTHENTICATED', 'TOKEN_EXPIRED', 'USERNAME_MISMATCH', 'EMPTY_MESSAGE', 'MESSAGE_TOO_LONG', 'INVALID_FORMAT',
-    'INVALID_COMMAND', 'INVALID_CLIENT_ID', 'INVALID_ROOM', 'NOT_A_MEMBER', 'UNAVAILABLE', 'INTERNAL', 'BUSY'],
+  post: [
+    'NOT_AUTHENTICATED',
+    'TOKEN_EXPIRED',
+    'USERNAME_MISMATCH',
+    'EMPTY_MESSAGE',
+    'MESSAGE_TOO_LONG',
+    'INVALID_FORMAT',
+    'INVALID_COMMAND',
+    'INVALID_CLIENT_ID',
+    'INVALID_ROOM',
+    'NOT_A_MEMBER',
+    'UNAVAILABLE',
+    'INTERNAL',
+    'BUSY',
+  ],
   join: ['INVALID_ROOM', 'TOO_MANY_ROOMS', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
   leave: ['INVALID_ROOM', 'NOT_A_MEMBER', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
   history: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
@@ -42,7 +55,7 @@ export class Chat {
     const places = memory.loadPlaces(this.owner);
     /** @type {Map<string, Room>} in the order the user joined them */
     this.rooms = new Map((places?.rooms ?? [DEFAULT_ROOM]).map((name) => [name, new Room(name)]));
-    this.current = places && this.rooms.has(places.current) ? places.current : this.rooms.keys().next().value ?? null;
+    this.current = places && this.rooms.has(places.current) ? places.current : (this.rooms.keys().next().value ?? null);
     /** Sends not yet acknowledged, oldest first: {clientId, room, text, state: queued|sent|failed, error, tries} */
     this.outbox = this.session ? this.storedOutbox(this.session.username) : [];
     /** Whose the outbox is; it outlives a session that expired, for when the same user logs in again. */
@@ -273,15 +286,24 @@ export class Chat {
     this.lastHeard = Date.now();
     this.probeSentAt = 0;
     switch (frame.type) {
-      case 'info': return this.onInfo(frame);
-      case 'error': return this.onError(frame);
-      case 'joined': return this.onJoined(frame);
-      case 'left': return this.onLeft(frame);
-      case 'message': return this.onMessage(frame);
-      case 'catchup': return this.onPage(frame, 'catchup');
-      case 'history': return this.onPage(frame, 'history');
-      case 'presence': return this.onPresence(frame);
-      default: return undefined; // new frame types may come; they are not ours to understand yet
+      case 'info':
+        return this.onInfo(frame);
+      case 'error':
+        return this.onError(frame);
+      case 'joined':
+        return this.onJoined(frame);
+      case 'left':
+        return this.onLeft(frame);
+      case 'message':
+        return this.onMessage(frame);
+      case 'catchup':
+        return this.onPage(frame, 'catchup');
+      case 'history':
+        return this.onPage(frame, 'history');
+      case 'presence':
+        return this.onPresence(frame);
+      default:
+        return undefined; // new frame types may come; they are not ours to understand yet
     }
   }
 
@@ -380,22 +402,25 @@ export class Chat {
     const code = String(frame.code ?? '');
     const words = errorWords(code, frame.message);
     if (PASSING.has(code)) this.resumeCatchUps();
-    const blamed = code === 'RATE_LIMITED'
-      ? this.outstanding.shift()
-      : this.settleByCode(code);
+    const blamed = code === 'RATE_LIMITED' ? this.outstanding.shift() : this.settleByCode(code);
     if (!blamed) {
       this.view.showComposerError(words, code);
       return;
     }
     switch (blamed.kind) {
-      case 'auth': return this.authFailed(code, words);
-      case 'post': return this.postFailed(blamed.clientId, code, words);
-      case 'join': return this.joinFailed(blamed.room, code, words);
-      case 'history': return this.historyFailed(blamed.room, code, words);
+      case 'auth':
+        return this.authFailed(code, words);
+      case 'post':
+        return this.postFailed(blamed.clientId, code, words);
+      case 'join':
+        return this.joinFailed(blamed.room, code, words);
+      case 'history':
+        return this.historyFailed(blamed.room, code, words);
       case 'presence':
         if (code === 'UNKNOWN_ROOM') this.rooms.get(blamed.room)?.setUsers([]);
         return undefined;
-      default: return undefined; // a leave of a room the server had forgotten: it is gone either way
+      default:
+        return undefined; // a leave of a room the server had forgotten: it is gone either way
     }
   }
 
@@ -451,7 +476,7 @@ export class Chat {
       room.loaded = true;
       room.more = false;
     } else if (PASSING.has(code)) {
-      this.later(() => asked === 'older' ? this.loadOlder() : !room.loaded && this.loadLatest(room));
+      this.later(() => (asked === 'older' ? this.loadOlder() : !room.loaded && this.loadLatest(room)));
     } else {
       this.view.showComposerError(words, code);
     }
@@ -512,7 +537,10 @@ export class Chat {
   showCurrent() {
     const room = this.current ? this.rooms.get(this.current) : undefined;
     if (room) room.unread = 0;
-    this.view.showRoom(room ?? null, this.outbox.filter((s) => s.room === this.current));
+    this.view.showRoom(
+      room ?? null,
+      this.outbox.filter((s) => s.room === this.current),
+    );
     this.view.renderPresence(room ?? null);
     this.renderRooms();
     if (room?.joined) {
@@ -641,7 +669,10 @@ export class Chat {
   }
 
   saveOutbox() {
-    memory.saveOutbox(this.outboxOwner, this.outbox.map(({ clientId, room, text }) => ({ clientId, room, text })));
+    memory.saveOutbox(
+      this.outboxOwner,
+      this.outbox.map(({ clientId, room, text }) => ({ clientId, room, text })),
+    );
   }
 
   // ------------------------------------------------------------ status

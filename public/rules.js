@@ -68,7 +68,7 @@ const ERROR_WORDS = {
   UNKNOWN_ROOM: 'That room does not exist yet.',
   NOT_A_MEMBER: 'You are not in that room.',
   TOO_MANY_ROOMS: 'You are in as many rooms as the server allows. Leave one first.',
-  INVALID_CLIENT_ID: 'The server refused this page\'s message id.',
+  INVALID_CLIENT_ID: "The server refused this page's message id.",
   INVALID_HISTORY_QUERY: 'The server refused a request for older messages.',
 };
 
@@ -79,11 +79,17 @@ export function errorWords(code, serverMessage) {
 /** Words for a close event; '' when the close was this page's own doing. */
 export function closeWords(event) {
   switch (event.code) {
-    case 1000: return '';
-    case 1001: return 'The server is restarting.';
-    case 1008: return 'The server closed the connection: too many frames too fast.';
-    case 1009: return 'The server closed the connection: a frame was too large.';
-    case 1013: return 'The server closed the connection: this page read too slowly.';
-    default: return 'Connection lost.';
+    case 1000:
+      return '';
+    case 1001:
+      return 'The server is restarting.';
+    case 1008:
+      return 'The server closed the connection: too many frames too fast.';
+    case 1009:
+      return 'The server closed the connection: a frame was too large.';
+    case 1013:
+      return 'The server closed the connection: this page read too slowly.';
+    default:
+      return 'Connection lost.';
   }
 }

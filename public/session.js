@@ -92,10 +92,12 @@ export async function requestToken(kind, username, password) {
 
 function httpErrorWords(response, body) {
   const error = body && typeof body === 'object' ? body.error : undefined;
-  let text = error && typeof error.message === 'string' && error.message
-    ? error.message
-    : response.status === 429 ? 'Too many attempts.'
-    : `The server answered ${response.status} ${response.statusText}`.trim();
+  let text =
+    error && typeof error.message === 'string' && error.message
+      ? error.message
+      : response.status === 429
+        ? 'Too many attempts.'
+        : `The server answered ${response.status} ${response.statusText}`.trim();
   if (response.status === 429 || response.status === 503) {
     const retry = Number(response.headers.get('Retry-After'));
     if (Number.isFinite(retry) && retry > 0) text += ` Try again in ${Math.ceil(retry)} s.`;

@@ -153,12 +153,14 @@ export class View {
   renderPresence(room) {
     const users = room?.users ?? [];
     this.el.presenceTitle.textContent = room ? `In #${room.name}${room.users ? ` (${users.length})` : ''}` : 'In this room';
-    this.el.presence.replaceChildren(...users.map((name) => {
-      const item = make('li', 'user', name);
-      item.dataset.user = name;
-      if (sameName(name, this.me)) item.classList.add('me');
-      return item;
-    }));
+    this.el.presence.replaceChildren(
+      ...users.map((name) => {
+        const item = make('li', 'user', name);
+        item.dataset.user = name;
+        if (sameName(name, this.me)) item.classList.add('me');
+        return item;
+      }),
+    );
   }
 
   // ------------------------------------------------------------ messages
@@ -286,9 +288,7 @@ export class View {
   updatePendingNode(node, send) {
     node.dataset.state = send.state;
     node.classList.toggle('failed', send.state === 'failed');
-    const words = send.state === 'failed' ? `not sent: ${send.error}`
-      : send.state === 'sent' ? 'sending…'
-      : 'sending… (waiting for the connection)';
+    const words = send.state === 'failed' ? `not sent: ${send.error}` : send.state === 'sent' ? 'sending…' : 'sending… (waiting for the connection)';
     node.querySelector('.state').textContent = words;
     node.querySelector('.discard').hidden = send.state !== 'failed';
   }

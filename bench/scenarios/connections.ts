@@ -59,7 +59,9 @@ export async function connections(ctx: ScenarioContext): Promise<ScenarioOutput>
     const rssAfter = server.rssKiB();
     const bytesPerConnection = ((rssAfter - rssBefore) * 1024) / count;
     const closed = clients.filter((c) => c.closed).length;
-    ctx.log(`connections: RSS ${(rssBefore / 1024).toFixed(0)} -> ${(rssAfter / 1024).toFixed(0)} MiB = ${(bytesPerConnection / 1024).toFixed(2)} KiB per connection`);
+    ctx.log(
+      `connections: RSS ${(rssBefore / 1024).toFixed(0)} -> ${(rssAfter / 1024).toFixed(0)} MiB = ${(bytesPerConnection / 1024).toFixed(2)} KiB per connection`,
+    );
     if (closed > 0) throw new Error(`connections: ${closed} connections closed while idle`);
     return {
       cases: [

@@ -132,8 +132,7 @@ function worstProbe(results: readonly Percentiles[]): Percentiles {
 /** Per node: "batch 4.2 msg, commit 1.3 ms, post to written 12 ms" (several nodes separated by " | "). */
 function workText(work: readonly ServerWork[]): string {
   if (work.every((w) => !Number.isFinite(w.meanBatch))) return '';
-  const one = (w: ServerWork) =>
-    `batch ${w.meanBatch.toFixed(1)} msg, commit ${w.meanCommitMs.toFixed(1)} ms, post to written ${w.meanFanoutMs.toFixed(1)} ms`;
+  const one = (w: ServerWork) => `batch ${w.meanBatch.toFixed(1)} msg, commit ${w.meanCommitMs.toFixed(1)} ms, post to written ${w.meanFanoutMs.toFixed(1)} ms`;
   return work.map(one).join(' | ');
 }
 
@@ -197,7 +196,9 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
       window: stats,
       loop,
       work,
-      note: [problems.length === 0 ? 'held' : `missed: ${problems.join('; ')}`, redis, workText(work), generatorNote(stats, sent.sendLag)].filter(Boolean).join('; '),
+      note: [problems.length === 0 ? 'held' : `missed: ${problems.join('; ')}`, redis, workText(work), generatorNote(stats, sent.sendLag)]
+        .filter(Boolean)
+        .join('; '),
     };
     const inside = worstLoop(stats.serverLoops);
     ctx.log(
@@ -257,7 +258,8 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
   }
   if (fixed) {
     notes.push(`${options.label}fixed steps (--fanout-rates ${fixed.join(',')}): each measured once, no bisection`);
-    if (missedRate !== undefined && missedRate < bestRate) notes.push(`${options.label}${missedRate} msg/s missed below ${bestRate} msg/s, which held: read the steps, not the summary`);
+    if (missedRate !== undefined && missedRate < bestRate)
+      notes.push(`${options.label}${missedRate} msg/s missed below ${bestRate} msg/s, which held: read the steps, not the summary`);
   } else if (missedRate === undefined) {
     notes.push(`${options.label}every step up to ${bestRate} msg/s held: the ramp ended before the server did`);
   }

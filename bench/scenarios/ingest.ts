@@ -34,7 +34,9 @@ export async function ingest(ctx: ScenarioContext): Promise<ScenarioOutput> {
   const warmupMs = ctx.quick ? 500 : 2000;
   const target = await ctx.databases.scratch(ctx.db);
   const durability =
-    ctx.db === 'postgres' ? `synchronous_commit=${(await ctx.databases.postgresInfo()).synchronousCommit}` : 'embedded PGlite (in-process WebAssembly PostgreSQL)';
+    ctx.db === 'postgres'
+      ? `synchronous_commit=${(await ctx.databases.postgresInfo()).synchronousCommit}`
+      : 'embedded PGlite (in-process WebAssembly PostgreSQL)';
   const server = await ctx.startServer(target);
   const pgDbs = target.pgDatabase ? [target.pgDatabase] : [];
   let probe: LoopProbe | undefined;
@@ -103,7 +105,9 @@ export async function ingest(ctx: ScenarioContext): Promise<ScenarioOutput> {
     // Everything sent must come back: to its sender as the ack, and to every other connection.
     const drained = await drain(clients, before, sent, ctx.quick ? 5000 : 15_000);
     const lost = sent - acked;
-    ctx.log(`ingest: ${rate.toFixed(0)} msg/s, ack p99 ${percentiles(histogram).p99.toFixed(2)} ms, server ${stats.serverCpu.toFixed(0)}% pg ${stats.postgresCpu.toFixed(0)}% load ${stats.loadCpu.toFixed(0)}%`);
+    ctx.log(
+      `ingest: ${rate.toFixed(0)} msg/s, ack p99 ${percentiles(histogram).p99.toFixed(2)} ms, server ${stats.serverCpu.toFixed(0)}% pg ${stats.postgresCpu.toFixed(0)}% load ${stats.loadCpu.toFixed(0)}%`,
+    );
     const problems = [
       lost > 0 ? `${lost} messages never acknowledged` : '',
       ...drainProblems(drained, clients),

@@ -35,7 +35,9 @@ export async function login(ctx: ScenarioContext): Promise<ScenarioOutput> {
     const stormy = await measureChat(ctx, server, pgDbs, room, CHAT_RATE, durationMs, warmupMs, `chat ${RECEIVERS}x${CHAT_RATE}/s, login storm`);
     const logins = await storm.stop();
     const ratio = (stormy.latency?.p99 ?? Number.NaN) / (calm.latency?.p99 ?? Number.NaN);
-    ctx.log(`login: ${logins.rate.toFixed(1)} logins/s, chat p99 ${calm.latency?.p99.toFixed(2)} -> ${stormy.latency?.p99.toFixed(2)} ms (x${ratio.toFixed(1)})`);
+    ctx.log(
+      `login: ${logins.rate.toFixed(1)} logins/s, chat p99 ${calm.latency?.p99.toFixed(2)} -> ${stormy.latency?.p99.toFixed(2)} ms (x${ratio.toFixed(1)})`,
+    );
     if (logins.failed > 0) throw new Error(`login: ${logins.failed} logins failed (${logins.firstFailure})`);
     if (logins.ok === 0) throw new Error('login: no login succeeded during the storm');
     stormy.note = `chat p99 x${ratio.toFixed(2)} vs no storm; ${stormy.note ?? ''}`;

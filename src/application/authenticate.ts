@@ -35,7 +35,7 @@ export class Authenticate {
 
   private admit(identity: Identity, state: SessionState): Identity {
     if (state === 'ended') {
-      throw new DomainError('SESSION_REVOKED', 'this token\'s session has ended (logged out, password changed, or account suspended); log in again');
+      throw new DomainError('SESSION_REVOKED', "this token's session has ended (logged out, password changed, or account suspended); log in again");
     }
     this.sessions.used(identity.sessionId, identity.expiresAt);
     return identity;

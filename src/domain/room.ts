@@ -8,9 +8,6 @@ export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export function assertValidRoomName(room: unknown): asserts room is string {
   if (typeof room !== 'string' || !ROOM_NAME_PATTERN.test(room)) {
-    throw new DomainError(
-      'INVALID_ROOM',
-      'room names are 1-32 characters of a-z, 0-9, "-" and "_", starting with a letter or a digit',
-    );
+    throw new DomainError('INVALID_ROOM', 'room names are 1-32 characters of a-z, 0-9, "-" and "_", starting with a letter or a digit');
   }
 }

@@ -36,10 +36,7 @@ export interface Identity {
 
 export function assertValidUsername(username: string): void {
   if (!USERNAME_PATTERN.test(username)) {
-    throw new DomainError(
-      'INVALID_USERNAME',
-      'username must be 3-32 characters of letters, digits, "_", "." or "-"',
-    );
+    throw new DomainError('INVALID_USERNAME', 'username must be 3-32 characters of letters, digits, "_", "." or "-"');
   }
 }
 
@@ -53,23 +50,14 @@ const AMBIGUOUS_CHARACTERS = /[\u0000\ufffd]/;
 
 export function isAcceptablePassword(password: string): boolean {
   const bytes = new TextEncoder().encode(password).length;
-  return (
-    bytes >= PASSWORD_MIN_BYTES &&
-    bytes <= PASSWORD_MAX_BYTES &&
-    password.isWellFormed() &&
-    !AMBIGUOUS_CHARACTERS.test(password)
-  );
+  return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES && password.isWellFormed() && !AMBIGUOUS_CHARACTERS.test(password);
 }
 
 export function assertValidPassword(password: string): void {
   if (!isAcceptablePassword(password)) {
-    throw new DomainError(
-      'INVALID_PASSWORD',
-      `password must be ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} bytes of UTF-8, without U+0000 or U+FFFD`,
-    );
+    throw new DomainError('INVALID_PASSWORD', `password must be ${PASSWORD_MIN_BYTES}-${PASSWORD_MAX_BYTES} bytes of UTF-8, without U+0000 or U+FFFD`);
   }
 }
 
 /** Usernames are unique ignoring case, so "Alice" and "alice" are one person. */
-export const sameUsername = (a: string, b: string): boolean =>
-  a.length === b.length && a.toLowerCase() === b.toLowerCase();
+export const sameUsername = (a: string, b: string): boolean => a.length === b.length && a.toLowerCase() === b.toLowerCase();

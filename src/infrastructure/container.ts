@@ -119,9 +119,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   const metrics = new PromMetrics();
   const store = new KnexMessageRepository(db, { observer: metrics });
   // Nodes sharing a database hear each other through Redis; a single node fans out, and knows presence, in process.
-  const redisFanout = config.redisUrl
-    ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: store, logger })
-    : undefined;
+  const redisFanout = config.redisUrl ? await RedisFanout.start({ url: config.redisUrl, channel: config.redisChannel, log: store, logger }) : undefined;
   const redisPresence = config.redisUrl
     ? new RedisPresence({ url: config.redisUrl, channel: config.redisChannel, logger, expiryMs: config.presenceExpirySeconds * 1000 })
     : undefined;
@@ -139,11 +137,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     rateLimits,
     rooms: new KnexRoomRepository(db),
     hasher: new NicedBcryptHasher(config.bcryptCost, config.limits.hashConcurrency),
-    readiness: [
-      databaseProbe(db),
-      ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []),
-      shutdown,
-    ],
+    readiness: [databaseProbe(db), ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []), shutdown],
     revocations: redisRevocations ?? new InProcessRevocations(),
   };
   const container = buildContainer(resources);
@@ -317,7 +311,9 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
       (c) =>
         new PostMessage(c.get(TYPES.MessageRepository), c.get(TYPES.MessageFanout), c.get(TYPES.Clock), c.get(TYPES.ChatLimits), c.get(TYPES.MessageBudget)),
     );
-  container.bind(TYPES.RecallHistory).toDynamicValue((c) => new RecallHistory(c.get(TYPES.MessageRepository), c.get(TYPES.RequireRoom), c.get(TYPES.ChatLimits)));
+  container
+    .bind(TYPES.RecallHistory)
+    .toDynamicValue((c) => new RecallHistory(c.get(TYPES.MessageRepository), c.get(TYPES.RequireRoom), c.get(TYPES.ChatLimits)));
   container.bind(TYPES.JoinRoom).toDynamicValue((c) => new JoinRoom(c.get(TYPES.RoomRepository)));
   container.bind(TYPES.RequireRoom).toDynamicValue((c) => new RequireRoom(c.get(TYPES.RoomRepository)));
   container.bind(TYPES.PruneRooms).toDynamicValue((c) => new PruneRooms(c.get(TYPES.RoomRepository), c.get(TYPES.Clock)));
@@ -368,7 +364,12 @@ function buildContainer({ config, logger, db, metrics, store, fanout, presence, 
   container
     .bind(EDGES.Server)
     .toDynamicValue((c) =>
-      createChatServer(c.get<Koa>(EDGES.HttpApp), c.get(EDGES.ChatGateway), { perAddress: limits.maxConnectionsPerAddress, exempt: trustedProxy(limits.trustedProxies) }, logger),
+      createChatServer(
+        c.get<Koa>(EDGES.HttpApp),
+        c.get(EDGES.ChatGateway),
+        { perAddress: limits.maxConnectionsPerAddress, exempt: trustedProxy(limits.trustedProxies) },
+        logger,
+      ),
     );
   return container;
 }
@@ -392,41 +393,55 @@ function bindAccounts(container: Container, config: Config, db: Knex, revocation
   container
     .bind(TYPES.SessionIssuer)
     .toDynamicValue(
-      (c) => new SessionIssuer(c.get(TYPES.SessionRepository), c.get(TYPES.TokenService), c.get(TYPES.SecretTokens), c.get(TYPES.Clock), c.get(TYPES.SessionPolicy)),
+      (c) =>
+        new SessionIssuer(c.get(TYPES.SessionRepository), c.get(TYPES.TokenService), c.get(TYPES.SecretTokens), c.get(TYPES.Clock), c.get(TYPES.SessionPolicy)),
     );
   container
     .bind(TYPES.VerifyAccess)
     .toDynamicValue((c) => new VerifyAccess(c.get(TYPES.TokenService), c.get(TYPES.SessionRepository), c.get(TYPES.UserRepository), c.get(TYPES.Clock)));
-  container.bind(TYPES.RefreshSession).toDynamicValue(
-    (c) =>
-      new RefreshSession(
-        c.get(TYPES.SessionRepository),
-        c.get(TYPES.UserRepository),
-        c.get(TYPES.SecretTokens),
-        c.get(TYPES.SessionIssuer),
-        c.get(TYPES.Revocations),
-        c.get(TYPES.Clock),
-        c.get(TYPES.SessionPolicy),
-      ),
-  );
+  container
+    .bind(TYPES.RefreshSession)
+    .toDynamicValue(
+      (c) =>
+        new RefreshSession(
+          c.get(TYPES.SessionRepository),
+          c.get(TYPES.UserRepository),
+          c.get(TYPES.SecretTokens),
+          c.get(TYPES.SessionIssuer),
+          c.get(TYPES.Revocations),
+          c.get(TYPES.Clock),
+          c.get(TYPES.SessionPolicy),
+        ),
+    );
   container.bind(TYPES.ListSessions).toDynamicValue((c) => new ListSessions(c.get(TYPES.SessionRepository), c.get(TYPES.Clock)));
   container.bind(TYPES.RevokeSession).toDynamicValue((c) => new RevokeSession(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
-  container.bind(TYPES.LogOutEverywhere).toDynamicValue((c) => new LogOutEverywhere(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
-  container.bind(TYPES.ChangePassword).toDynamicValue(
-    (c) =>
-      new ChangePassword(
-        c.get(TYPES.UserRepository),
-        c.get(TYPES.PasswordCheck),
-        c.get(TYPES.PasswordHasher),
-        c.get(TYPES.SessionRepository),
-        c.get(TYPES.Revocations),
-        c.get(TYPES.Clock),
-      ),
-  );
+  container
+    .bind(TYPES.LogOutEverywhere)
+    .toDynamicValue((c) => new LogOutEverywhere(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container
+    .bind(TYPES.ChangePassword)
+    .toDynamicValue(
+      (c) =>
+        new ChangePassword(
+          c.get(TYPES.UserRepository),
+          c.get(TYPES.PasswordCheck),
+          c.get(TYPES.PasswordHasher),
+          c.get(TYPES.SessionRepository),
+          c.get(TYPES.Revocations),
+          c.get(TYPES.Clock),
+        ),
+    );
   container
     .bind(TYPES.DeleteAccount)
     .toDynamicValue(
-      (c) => new DeleteAccount(c.get(TYPES.UserRepository), c.get(TYPES.PasswordCheck), c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)),
+      (c) =>
+        new DeleteAccount(
+          c.get(TYPES.UserRepository),
+          c.get(TYPES.PasswordCheck),
+          c.get(TYPES.SessionRepository),
+          c.get(TYPES.Revocations),
+          c.get(TYPES.Clock),
+        ),
     );
   container
     .bind(TYPES.SuspendAccount)

@@ -132,7 +132,8 @@ export const SETTINGS = {
     variable: 'PRESENCE_EXPIRY',
     default: '15s',
     kind: duration(TIMER_MAX_SECONDS),
-    meaning: 'with Redis: a node not heard from for this long (killed, or cut off) is taken for dead and its users leave; each node says it is alive three times per period',
+    meaning:
+      'with Redis: a node not heard from for this long (killed, or cut off) is taken for dead and its users leave; each node says it is alive three times per period',
   },
   limits: {
     loginPerAccount: {
@@ -169,7 +170,7 @@ export const SETTINGS = {
       variable: 'MESSAGE_RATE_PER_SECOND',
       default: '10',
       kind: integer(1, 10_000_000),
-      meaning: 'chat messages per user per second, sustained, over all of the user\'s connections and reconnects; past it `RATE_LIMITED`',
+      meaning: "chat messages per user per second, sustained, over all of the user's connections and reconnects; past it `RATE_LIMITED`",
     },
     messageBurst: {
       variable: 'MESSAGE_RATE_BURST',
@@ -244,7 +245,8 @@ export const SETTINGS = {
       variable: 'ACCESS_TOKEN_TTL',
       default: '15m',
       kind: duration(TOKEN_TTL_MAX_SECONDS),
-      meaning: 'lifetime of the access tokens of a session opened with `POST /api/sessions` (see [Sessions](docs/protocol.md#sessions-and-accounts)); `TOKEN_TTL` is for `/api/login`',
+      meaning:
+        'lifetime of the access tokens of a session opened with `POST /api/sessions` (see [Sessions](docs/protocol.md#sessions-and-accounts)); `TOKEN_TTL` is for `/api/login`',
     },
     refreshTtlSeconds: {
       variable: 'REFRESH_TTL',

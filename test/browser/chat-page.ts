@@ -129,11 +129,13 @@ export class ChatPage {
 
   /** The messages of the room on screen, top to bottom (sends not yet acknowledged excluded). */
   async shown(): Promise<ShownMessage[]> {
-    return this.page.locator('#messages .message[data-id]').evaluateAll((nodes) => (nodes as unknown as PageNode[]).map((node) => ({
-      id: Number(node.dataset.id),
-      author: node.querySelector('.author')?.textContent ?? '',
-      text: node.querySelector('.text')?.textContent ?? '',
-    })));
+    return this.page.locator('#messages .message[data-id]').evaluateAll((nodes) =>
+      (nodes as unknown as PageNode[]).map((node) => ({
+        id: Number(node.dataset.id),
+        author: node.querySelector('.author')?.textContent ?? '',
+        text: node.querySelector('.text')?.textContent ?? '',
+      })),
+    );
   }
 
   async shownIds(): Promise<number[]> {
@@ -142,18 +144,11 @@ export class ChatPage {
 
   /** Waits until the room on screen shows (at least) this many stored messages. */
   async waitForCount(count: number, timeout = WAIT_MS): Promise<void> {
-    await this.page.waitForFunction(
-      (n) => document.querySelectorAll('#messages .message[data-id]').length >= n,
-      count,
-      { timeout },
-    );
+    await this.page.waitForFunction((n) => document.querySelectorAll('#messages .message[data-id]').length >= n, count, { timeout });
   }
 
   async waitForText(text: string): Promise<void> {
-    await this.page.waitForFunction(
-      (t) => [...document.querySelectorAll('#messages .message[data-id] .text')].some((node) => node.textContent === t),
-      text,
-    );
+    await this.page.waitForFunction((t) => [...document.querySelectorAll('#messages .message[data-id] .text')].some((node) => node.textContent === t), text);
   }
 
   /** Waits until every send has its acknowledgement. */

@@ -23,13 +23,15 @@ describeOnEachDatabase('WebSocket chat', { HISTORY_MAX: String(HISTORY_MAX), MES
     }
 
     it('refuses an upgrade on any other path', async () => {
-      const error = await server().connect('/elsewhere').catch((e: unknown) => e);
+      const error = await server()
+        .connect('/elsewhere')
+        .catch((e: unknown) => e);
       expect(String(error)).to.match(/404/);
     });
   });
 
   describe('auth', () => {
-    it('authorizes a connection with a token of the frame\'s user', async () => {
+    it("authorizes a connection with a token of the frame's user", async () => {
       const token = await server().register('alice');
       const client = await server().connect();
       client.send('alice', `auth ${token}`);
@@ -44,7 +46,7 @@ describeOnEachDatabase('WebSocket chat', { HISTORY_MAX: String(HISTORY_MAX), MES
       await expectError(client, 'NOT_AUTHENTICATED');
     });
 
-    it('refuses another user\'s token as USERNAME_MISMATCH', async () => {
+    it("refuses another user's token as USERNAME_MISMATCH", async () => {
       const token = await server().register('alice');
       await server().register('mallory');
       const client = await server().connect();

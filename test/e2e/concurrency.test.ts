@@ -35,7 +35,10 @@ describeOnEachDatabase(
       for (const burst of bursts) {
         // Each sender's messages hold ids in its send order, and its acknowledgements carry those ids.
         const own = rows.filter((row) => row.username === burst.username);
-        expect(own.map((row) => row.text), burst.username).to.deep.equal(burst.sent);
+        expect(
+          own.map((row) => row.text),
+          burst.username,
+        ).to.deep.equal(burst.sent);
         expect(burst.acked, burst.username).to.deep.equal(own.map(({ id, text }) => ({ id, text })));
         expect(burst.errors, burst.username).to.deep.equal([]);
       }

@@ -11,7 +11,11 @@ describe('The server process with a wrong setting', function () {
 
   const mistakes: Array<[string, Record<string, string>, RegExp]> = [
     ['a number that is not one', { PORT: 'abc' }, /^configuration error: PORT must be a whole number from 0 to 65535, not "abc"$/],
-    ['a value not in the list', { LOG_LEVEL: 'verbose' }, /^configuration error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"$/],
+    [
+      'a value not in the list',
+      { LOG_LEVEL: 'verbose' },
+      /^configuration error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"$/,
+    ],
     ['a URL of the wrong kind', { REDIS_URL: 'http://:secret@cache:6379' }, /^configuration error: REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     ['a malformed duration', { METRICS_INTERVAL: 'often' }, /^configuration error: METRICS_INTERVAL must be a duration such as 10, 30s or 5m, or 0 for none/],
     ['a malformed rate', { LOGIN_LIMIT_PER_ACCOUNT: '10 per minute' }, /^configuration error: LOGIN_LIMIT_PER_ACCOUNT must be a rate/],

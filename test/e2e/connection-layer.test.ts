@@ -131,7 +131,7 @@ describeOnEachDatabase('The connection layer under abuse', { HISTORY_MAX: '50' }
 });
 
 describeOnEachDatabase('The connection layer under abuse, with a tight message budget', { MESSAGE_RATE_PER_SECOND: '1', MESSAGE_RATE_BURST: '3' }, (server) => {
-  describe('4. the message budget is the user\'s, not the connection\'s', () => {
+  describe("4. the message budget is the user's, not the connection's", () => {
     it('is not reset by reconnecting', async () => {
       const token = await server().register('alice');
       let stored = 0;
@@ -151,7 +151,6 @@ describeOnEachDatabase('The connection layer under abuse, with a tight message b
       expect(await server().db('messages').select('id')).to.have.length(3);
     });
   });
-
 });
 
 describeOnEachDatabase('The connection layer under abuse, with a tight anonymous read rate', { HISTORY_MAX: '50', ANONYMOUS_READ_RATE: '100/1s' }, (server) => {
@@ -287,4 +286,3 @@ async function expectUpgradeRefused(server: TestServer, localAddress: string): P
   );
   expect(refused).to.match(/429/);
 }
-

@@ -71,10 +71,7 @@ describe('The server process stopped in the middle of a burst (PostgreSQL)', fun
    * ACKED_BEFORE_SIGNAL-th acknowledgement arrives, when the writes that
    * follow it are in flight.
    */
-  const startBursts = async (
-    server: ServerProcess,
-    signal: NodeJS.Signals,
-  ): Promise<{ bursts: Burst[]; done: Promise<Burst[]>; signalled: SignalMoment }> => {
+  const startBursts = async (server: ServerProcess, signal: NodeJS.Signals): Promise<{ bursts: Burst[]; done: Promise<Burst[]>; signalled: SignalMoment }> => {
     const { port } = server;
     const names = Array.from({ length: SENDERS }, (_, i) => `sender${i}`);
     const tokens = await Promise.all(names.map((name) => register(port, name)));
@@ -106,16 +103,19 @@ describe('The server process stopped in the middle of a burst (PostgreSQL)', fun
     const ids = rows.map((row) => row.id);
     for (const burst of bursts) {
       const stored = rows.filter((row) => row.username === burst.username);
-      expect(stored.map((row) => row.text), `${burst.username}: stored = a prefix of what it sent`).to.deep.equal(
-        burst.sent.slice(0, stored.length),
-      );
-      expect(burst.acked.map((ack) => ack.text), `${burst.username}: acknowledged in send order`).to.deep.equal(
-        burst.sent.slice(0, burst.acked.length),
-      );
+      expect(
+        stored.map((row) => row.text),
+        `${burst.username}: stored = a prefix of what it sent`,
+      ).to.deep.equal(burst.sent.slice(0, stored.length));
+      expect(
+        burst.acked.map((ack) => ack.text),
+        `${burst.username}: acknowledged in send order`,
+      ).to.deep.equal(burst.sent.slice(0, burst.acked.length));
       expect(stored.length, `${burst.username}: every acknowledged message is stored`).to.be.at.least(burst.acked.length);
-      expect(stored.slice(0, burst.acked.length).map((row) => row.id), `${burst.username}: stored under the acknowledged ids`).to.deep.equal(
-        burst.acked.map((ack) => ack.id),
-      );
+      expect(
+        stored.slice(0, burst.acked.length).map((row) => row.id),
+        `${burst.username}: stored under the acknowledged ids`,
+      ).to.deep.equal(burst.acked.map((ack) => ack.id));
     }
     expect(ids, 'ids increase').to.deep.equal([...ids].sort((a, b) => a - b));
   };
@@ -128,9 +128,15 @@ describe('The server process stopped in the middle of a burst (PostgreSQL)', fun
     await running.exited;
 
     expect(running.child.signalCode).to.equal('SIGKILL');
-    expect(bursts.map((burst) => burst.ended), 'every burst was cut short by the kill').to.deep.equal(bursts.map(() => 'closed'));
+    expect(
+      bursts.map((burst) => burst.ended),
+      'every burst was cut short by the kill',
+    ).to.deep.equal(bursts.map(() => 'closed'));
     expect(signalled.messagesSent, 'messages were in flight when the process died').to.be.above(signalled.messagesAcked);
-    expect(bursts.flatMap((burst) => burst.errors), 'no message was refused').to.deep.equal([]);
+    expect(
+      bursts.flatMap((burst) => burst.errors),
+      'no message was refused',
+    ).to.deep.equal([]);
 
     running = await start();
     const rows = await database!.messages();

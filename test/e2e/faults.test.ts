@@ -209,7 +209,10 @@ describe('When PostgreSQL becomes unreachable (PostgreSQL behind a proxy the tes
 
       const mine = stored.filter((text) => text.startsWith(`c${i}-`));
       const storedSet = new Set(mine);
-      expect(burst.acked.filter((ack) => !storedSet.has(ack.text)), `${burst.username}: acknowledged but not stored`).to.deep.equal([]);
+      expect(
+        burst.acked.filter((ack) => !storedSet.has(ack.text)),
+        `${burst.username}: acknowledged but not stored`,
+      ).to.deep.equal([]);
       // Ids follow the sender's order, gaps (refused messages) allowed.
       expect(mine, `${burst.username}: stored in send order`).to.deep.equal(burst.sent.filter((text) => storedSet.has(text)));
       refused += burst.errors.length;

@@ -1,14 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { describeOnEachDatabase } from '../support/each-database.js';
-import {
-  expectHttpError,
-  HTTP_ERROR_STATUS,
-  setScene,
-  storedTexts,
-  storedUsernames,
-  WS_ERROR_CODES,
-} from '../support/hostile.js';
+import { expectHttpError, HTTP_ERROR_STATUS, setScene, storedTexts, storedUsernames, WS_ERROR_CODES } from '../support/hostile.js';
 import { TEST_PASSWORD } from '../support/test-server.js';
 import type { Frame } from '../support/ws-client.js';
 
@@ -29,12 +22,7 @@ const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCh
 const trickyChar = fc.constantFrom('\u0000', '\ud83d', '\ude00', '😀', ' ', '\t', '\n', '\u00a0', '\ufeff', '\u202e', 'İ', 'a', 'A', '"', '\\', '%', '_', "'");
 const anyString = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: codeUnit }), fc.string(), fc.string({ unit: trickyChar }));
 
-
-const usernames = fc.oneof(
-  fc.constantFrom('alice', 'Alice', 'ALICE', 'bob', 'bystander'),
-  fc.stringMatching(/^[A-Za-z0-9_.-]{3,32}$/),
-  anyString,
-);
+const usernames = fc.oneof(fc.constantFrom('alice', 'Alice', 'ALICE', 'bob', 'bystander'), fc.stringMatching(/^[A-Za-z0-9_.-]{3,32}$/), anyString);
 const passwords = fc.oneof(
   fc.constantFrom(TEST_PASSWORD, 'x'.repeat(72), 'x'.repeat(73), 'short', 'é'.repeat(36), 'é'.repeat(37)),
   fc.string({ unit: 'binary', minLength: 4, maxLength: 40 }),
@@ -78,7 +66,12 @@ describeOnEachDatabase('Fuzzing the edges', {}, (server) => {
     for (const path of ['/api/reg', '/api/login']) {
       it(`${path} answers arbitrary JSON, strings and bytes as bodies with a documented answer`, async () => {
         const { expectUnharmed } = await setScene(server());
-        const bodies = fc.oneof(fc.json(), fc.jsonValue().map((value) => JSON.stringify(value)), anyString, fc.uint8Array({ maxLength: 64 }));
+        const bodies = fc.oneof(
+          fc.json(),
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+          anyString,
+          fc.uint8Array({ maxLength: 64 }),
+        );
         await fc.assert(
           fc.asyncProperty(bodies, async (body) => {
             const reply = await post(path, body);
@@ -94,7 +87,12 @@ describeOnEachDatabase('Fuzzing the edges', {}, (server) => {
         const { expectUnharmed } = await setScene(server());
         const mediaTypes = fc.oneof(
           fc.string({ unit: fc.constantFrom(...'abcjnos/+*;= "-,'.split('')), maxLength: 30 }),
-          fc.tuple(fc.constantFrom('application/json', 'APPLICATION/JSON', 'text/plain', 'application/x-www-form-urlencoded'), fc.string({ unit: fc.constantFrom(...'; =charsetutf8latin1"'.split('')), maxLength: 20 })).map(([type, rest]) => type + rest),
+          fc
+            .tuple(
+              fc.constantFrom('application/json', 'APPLICATION/JSON', 'text/plain', 'application/x-www-form-urlencoded'),
+              fc.string({ unit: fc.constantFrom(...'; =charsetutf8latin1"'.split('')), maxLength: 20 }),
+            )
+            .map(([type, rest]) => type + rest),
         );
         await fc.assert(
           fc.asyncProperty(mediaTypes, async (contentType) => {
@@ -142,7 +140,12 @@ describeOnEachDatabase('Fuzzing the edges', {}, (server) => {
   describe('over WebSocket', () => {
     const spaces = fc.array(fc.constantFrom(' ', '\t', '\n', '\u00a0', '\ufeff'), { maxLength: 2 }).map((s) => s.join(''));
     const commandLike = fc
-      .tuple(spaces, fc.constantFrom('auth', 'AUTH', 'Auth', 'history', 'HISTORY', 'hIsToRy'), fc.constantFrom(' ', '', 'x', ':'), fc.oneof(fc.nat().map(String), anyString))
+      .tuple(
+        spaces,
+        fc.constantFrom('auth', 'AUTH', 'Auth', 'history', 'HISTORY', 'hIsToRy'),
+        fc.constantFrom(' ', '', 'x', ':'),
+        fc.oneof(fc.nat().map(String), anyString),
+      )
       .map((parts) => parts.join(''));
     const texts = fc.oneof(
       anyString,

@@ -7,7 +7,9 @@ describeOnEachDatabase('HTTP API', {}, (server) => {
   const expectError = (reply: { status: number; body: any }, status: number, code: string) => {
     expect(reply.status, JSON.stringify(reply.body)).to.equal(status);
     expect(reply.body.error.code).to.equal(code);
-    expect(reply.body.error.message).to.be.a('string').and.not.match(/\bat .*\.(ts|js):\d+/);
+    expect(reply.body.error.message)
+      .to.be.a('string')
+      .and.not.match(/\bat .*\.(ts|js):\d+/);
   };
 
   describe('POST /api/reg', () => {
@@ -35,9 +37,7 @@ describeOnEachDatabase('HTTP API', {}, (server) => {
     });
 
     it('gives exactly one account to 20 simultaneous registrations of one name', async () => {
-      const replies = await Promise.all(
-        Array.from({ length: 20 }, () => server().post('/api/reg', { username: 'racer', password: TEST_PASSWORD })),
-      );
+      const replies = await Promise.all(Array.from({ length: 20 }, () => server().post('/api/reg', { username: 'racer', password: TEST_PASSWORD })));
       expect(replies.filter((r) => r.status === 201)).to.have.length(1);
       expect(replies.filter((r) => r.status === 409)).to.have.length(19);
       expect(await server().db('users').select('id')).to.have.length(1);

@@ -116,7 +116,10 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
 
     // b heard carol leave, so a has handled her going, and anything it sent the original client then comes before this answer.
     await roundTrip(original);
-    expect(original.frames.filter((f) => f.type === 'presence'), 'the original protocol never sees presence').to.deep.equal([]);
+    expect(
+      original.frames.filter((f) => f.type === 'presence'),
+      'the original protocol never sees presence',
+    ).to.deep.equal([]);
     for (const recorder of [alice, askOnA, askOnB, watcherOnB]) expect(recorder.errors, `${recorder.username ?? 'anonymous'}: no error`).to.deep.equal([]);
   });
 
@@ -162,7 +165,10 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
     console.log(`      (bob left ${after} ms after node b was killed)`);
     expect(after, 'not at once: nothing told a but the silence').to.be.above(EXPIRY_MS - SNAPSHOT_MS - 1000);
     expect(await presenceOf(alice, 'dev')).to.deep.equal(['alice']);
-    expect(a.process.logs.some((entry) => entry.event === 'presence dropped a silent node'), 'a logged the drop').to.equal(true);
+    expect(
+      a.process.logs.some((entry) => entry.event === 'presence dropped a silent node'),
+      'a logged the drop',
+    ).to.equal(true);
   });
 
   it('when a node stops gracefully (SIGTERM), its users leave the other nodes at once', async () => {

@@ -61,9 +61,10 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     const ids = recorder.ids;
     expect(new Set(ids).size, `${label}: no duplicate`).to.equal(ids.length);
     for (const room of new Set(rows.map((row) => row.room))) {
-      expect(recorder.seen.filter((m) => m.room === room), `${label}: exactly the stored messages of ${room}, in id order`).to.deep.equal(
-        rows.filter((row) => row.room === room),
-      );
+      expect(
+        recorder.seen.filter((m) => m.room === room),
+        `${label}: exactly the stored messages of ${room}, in id order`,
+      ).to.deep.equal(rows.filter((row) => row.room === room));
     }
     expect(ids.length, `${label}: nothing else`).to.equal(rows.length);
     expect(recorder.errors, `${label}: no error`).to.deep.equal([]);
@@ -101,7 +102,10 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
 
     const rows = await storedRows(database!);
     const total = 3 * 2 * PER_SENDER;
-    expect(rows.map((row) => row.id), 'ids are dense: 1..N over the test’s messages').to.deep.equal(range(1, total));
+    expect(
+      rows.map((row) => row.id),
+      'ids are dense: 1..N over the test’s messages',
+    ).to.deep.equal(range(1, total));
     for (const recorder of everyone) await expectSawExactlyTheTable(recorder, rows, `${recorder.username ?? 'reader'} on ${recorder.node}`);
     for (const sender of posting.flat()) {
       expect(sender.acked, `${sender.username}: every message acknowledged`).to.have.length(PER_SENDER);
@@ -152,10 +156,16 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     expect(first.ids, 'first session: 1.. in order').to.deep.equal(range(1, firstLast));
     // Live messages may come before "joined" (every connection starts in general); the catch-up skips those.
     const joinedAt = second.frames.findIndex((f) => f.type === 'joined');
-    const early = second.frames.slice(0, joinedAt).filter((f) => f.type === 'message').map((f) => f.id as number);
+    const early = second.frames
+      .slice(0, joinedAt)
+      .filter((f) => f.type === 'message')
+      .map((f) => f.id as number);
     const afterJoin = second.ids.slice(early.length);
     expect(afterJoin, 'second session after joined: in order').to.deep.equal([...afterJoin].sort((x, y) => x - y));
-    expect([...second.ids].sort((x, y) => x - y), 'second session: exactly what the first missed, up to where it stopped').to.deep.equal(range(firstLast + 1, secondLast));
+    expect(
+      [...second.ids].sort((x, y) => x - y),
+      'second session: exactly what the first missed, up to where it stopped',
+    ).to.deep.equal(range(firstLast + 1, secondLast));
     expect(third.ids, 'third session: everything after, in order').to.deep.equal(range(secondLast + 1, rows.at(-1)!.id));
     const everything = [...first.seen, ...second.seen, ...third.seen].sort((x, y) => x.id - y.id);
     expect(everything, 'the three sessions together: the table, each message once').to.deep.equal(rows);
@@ -211,7 +221,10 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     const orphanIds = await Promise.all(orphans);
 
     const rows = await storedRows(database!);
-    expect(rows.map((row) => row.id), 'dense ids').to.deep.equal(range(1, rows.length));
+    expect(
+      rows.map((row) => row.id),
+      'dense ids',
+    ).to.deep.equal(range(1, rows.length));
     expect(orphanIds.at(-1), 'the orphan is the last message').to.equal(rows.at(-1)!.id);
     expect(orphanIds[0], 'the first orphan is followed by others’ messages').to.be.below(rows.at(-1)!.id - 1);
     for (const recorder of [...readers, ...survivors]) await expectSawExactlyTheTable(recorder, rows, `${recorder.username ?? 'reader'} on ${recorder.node}`);
@@ -267,11 +280,17 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     proxyA.cut();
     proxyB.cut();
     for (const node of [a, b]) {
-      await eventually(async () => (await readyz(node)).body?.checks?.redis === 'unreachable', { what: `${node.name}: /readyz says Redis is unreachable`, everyMs: 20 });
+      await eventually(async () => (await readyz(node)).body?.checks?.redis === 'unreachable', {
+        what: `${node.name}: /readyz says Redis is unreachable`,
+        everyMs: 20,
+      });
       expect((await readyz(node)).status).to.equal(503);
     }
     // Each node still takes, stores and acknowledges its own clients' messages.
-    await Promise.all([onA!.post(texts(onA!, ['before', 'during']), { deadlineMs: 15_000 }), onB!.post(texts(onB!, ['before', 'during']), { deadlineMs: 15_000 })]);
+    await Promise.all([
+      onA!.post(texts(onA!, ['before', 'during']), { deadlineMs: 15_000 }),
+      onB!.post(texts(onB!, ['before', 'during']), { deadlineMs: 15_000 }),
+    ]);
     expect(onA!.acked, 'a acknowledges during the outage').to.have.length(100);
     expect(onB!.acked, 'b acknowledges during the outage').to.have.length(100);
     const lastDuring = onA!.acked.at(-1)!.id;
@@ -303,7 +322,10 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
       const readers = [await cluster.connect(a), await cluster.connect(b)];
       const PER_SENDER = 400;
       // One at a time per sender: the burst lasts through the restart.
-      const posting = Promise.all([onA!.post(numberedTexts('a', PER_SENDER), { window: 1, deadlineMs: 60_000 }), onB!.post(numberedTexts('b', PER_SENDER), { window: 1, deadlineMs: 60_000 })]);
+      const posting = Promise.all([
+        onA!.post(numberedTexts('a', PER_SENDER), { window: 1, deadlineMs: 60_000 }),
+        onB!.post(numberedTexts('b', PER_SENDER), { window: 1, deadlineMs: 60_000 }),
+      ]);
       await onA!.until((r) => r.acked.length >= 50, 'traffic before the restart');
 
       await redis.stop();

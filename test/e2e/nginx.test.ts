@@ -47,7 +47,8 @@ describe('deploy/nginx.conf in front of two nodes (PostgreSQL, Redis, nginx)', f
   it('only changes the lines it marks for the test', () => {
     const config = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');
     const rendered = renderConfig(config, { port: 8080, upstreams: [1, 2], directory: '/tmp/x' });
-    const unmarked = (text: string) => text.split('\n').filter((line) => !line.includes('# test: replaced') && !/^\s*(server 127|listen|pid|error_log)/.test(line));
+    const unmarked = (text: string) =>
+      text.split('\n').filter((line) => !line.includes('# test: replaced') && !/^\s*(server 127|listen|pid|error_log)/.test(line));
     expect(unmarked(rendered)).to.deep.equal(unmarked(config));
   });
 

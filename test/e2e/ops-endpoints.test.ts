@@ -70,9 +70,7 @@ describeOnEachDatabase('Operations endpoints', { LOGIN_LIMIT_PER_ACCOUNT: `${LOG
     for (let i = 0; i < LOGINS_PER_ACCOUNT + 1; i += 1) await server().post('/api/login', { username: 'carol', password: TEST_PASSWORD });
     const refused = await server().post('/api/login', { username: 'carol', password: TEST_PASSWORD });
     expect(refused.status).to.equal(429);
-    const replies = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => get(server(), ['/healthz', '/readyz', '/metrics'][i % 3] as string)),
-    );
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => get(server(), ['/healthz', '/readyz', '/metrics'][i % 3] as string)));
     expect(replies.map((reply) => reply.status)).to.deep.equal(replies.map(() => 200));
   });
 

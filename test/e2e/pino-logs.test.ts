@@ -71,7 +71,10 @@ describe('Logs of the server process', function () {
     expect(await running!.exited).to.equal(0);
 
     const { logs } = running!;
-    expect(logs.filter((entry) => 'raw' in entry), 'lines that are not JSON').to.deep.equal([]);
+    expect(
+      logs.filter((entry) => 'raw' in entry),
+      'lines that are not JSON',
+    ).to.deep.equal([]);
     for (const entry of logs) {
       expect(entry.level, JSON.stringify(entry)).to.be.oneOf(['info', 'warn', 'error']);
       expect(new Date(entry.time as string).toISOString(), JSON.stringify(entry)).to.equal(entry.time);
@@ -117,7 +120,11 @@ describe('The metrics log line of the server process (METRICS_INTERVAL)', functi
     // Lines come from the start on; wait for two written while the client is connected.
     const connected = () => metricsLines().filter((entry) => entry.connections === 1);
     try {
-      await eventually(() => expect(connected().length).to.be.at.least(2), { what: 'two metrics lines with the client connected', timeoutMs: 10_000, everyMs: 50 });
+      await eventually(() => expect(connected().length).to.be.at.least(2), {
+        what: 'two metrics lines with the client connected',
+        timeoutMs: 10_000,
+        everyMs: 50,
+      });
     } finally {
       client.close();
     }

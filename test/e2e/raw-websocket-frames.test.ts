@@ -40,77 +40,90 @@ const VIOLATIONS: Array<[string, FrameSpec[], number]> = [
   ['an overlong UTF-8 encoding of "/"', [text(Buffer.from([0xc0, 0xaf]))], 1007],
   ['a UTF-16 surrogate encoded as UTF-8', [text(Buffer.from([0xed, 0xa0, 0x80]))], 1007],
   ['a UTF-8 sequence cut at the end of a message', [text(Buffer.from([0x22, 0xe2, 0x82]))], 1007],
-  ['invalid UTF-8 split across two fragments', [text(Buffer.from([0x22, 0xe2]), { fin: false }), { opcode: OPCODE.continuation, payload: Buffer.from([0x28, 0x22]) }], 1007],
+  [
+    'invalid UTF-8 split across two fragments',
+    [text(Buffer.from([0x22, 0xe2]), { fin: false }), { opcode: OPCODE.continuation, payload: Buffer.from([0x28, 0x22]) }],
+    1007,
+  ],
   ['a close reason that is not UTF-8', [closeWith(1000, Buffer.from([0xff]))], 1007],
   ['a length field claiming 64 KiB + 1 (and no payload)', [text('', { claimedLength: 64 * KiB + 1 })], 1009],
   ['a 64-bit length field claiming 2^62 bytes', [text('', { claimedLength: 2 ** 62 })], 1009],
-  ['fragments adding up to more than 64 KiB', [text(Buffer.alloc(40 * KiB, 0x20), { fin: false }), { opcode: OPCODE.continuation, payload: Buffer.alloc(30 * KiB, 0x20) }], 1009],
+  [
+    'fragments adding up to more than 64 KiB',
+    [text(Buffer.alloc(40 * KiB, 0x20), { fin: false }), { opcode: OPCODE.continuation, payload: Buffer.alloc(30 * KiB, 0x20) }],
+    1009,
+  ],
 ];
 
-describeOnEachDatabase('Raw WebSocket frames', {}, (server) => {
-  const raws: RawWebSocket[] = [];
-  afterEach(() => {
-    for (const raw of raws.splice(0)) raw.destroy();
-  });
-
-  /** A raw connection past the handshake and the WELCOME frame. */
-  async function rawConnection(): Promise<RawWebSocket> {
-    const raw = await RawWebSocket.connect(server().baseUrl);
-    raws.push(raw);
-    expect(await raw.nextJson()).to.include({ type: 'info', code: 'WELCOME' });
-    return raw;
-  }
-
-  for (const [what, frames, code] of VIOLATIONS) {
-    it(`answers ${what} with close ${code}, hangs up, and serves the others`, async () => {
-      const { expectUnharmed } = await setScene(server());
-      const raw = await rawConnection();
-      for (const frame of frames) raw.send(frame);
-
-      const answer = await raw.nextFrame();
-      expect(answer.opcode, 'the next frame is a close frame').to.equal(OPCODE.close);
-      expect(answer.payload.readUInt16BE(0), 'close code').to.equal(code);
-      expect(await raw.endsWithin(2000), 'the server ends the TCP connection').to.equal(true);
-      await eventually(() => server().openConnections === 1, { what: 'only the bystander is left connected', timeoutMs: 2000 });
-      await expectUnharmed();
-    });
-  }
-
-  describe('what a well-behaved client may do with the same tools', () => {
-    it('answers a ping of up to 125 bytes with a pong of the same payload', async () => {
-      const raw = await rawConnection();
-      const payload = Buffer.alloc(125, 'p');
-      raw.send({ opcode: OPCODE.ping, payload });
-      const pong = await raw.nextFrame();
-      expect(pong.opcode).to.equal(OPCODE.pong);
-      expect(pong.payload.equals(payload)).to.equal(true);
+describeOnEachDatabase(
+  'Raw WebSocket frames',
+  {},
+  (server) => {
+    const raws: RawWebSocket[] = [];
+    afterEach(() => {
+      for (const raw of raws.splice(0)) raw.destroy();
     });
 
-    it('reassembles a fragmented message with a ping between its fragments', async () => {
-      const raw = await rawConnection();
-      raw.send(text('{"username":"x",', { fin: false }));
-      raw.send({ opcode: OPCODE.ping, payload: 'between' });
-      raw.send({ opcode: OPCODE.continuation, payload: '"message":"history 1"}' });
-      expect((await raw.nextFrame()).opcode).to.equal(OPCODE.pong);
-      expect(await raw.nextJson()).to.deep.equal({ type: 'history', messages: [] });
-    });
+    /** A raw connection past the handshake and the WELCOME frame. */
+    async function rawConnection(): Promise<RawWebSocket> {
+      const raw = await RawWebSocket.connect(server().baseUrl);
+      raws.push(raw);
+      expect(await raw.nextJson()).to.include({ type: 'info', code: 'WELCOME' });
+      return raw;
+    }
 
-    it('takes a multi-byte character split across two fragments', async () => {
-      const raw = await rawConnection();
-      const frame = Buffer.from('{"username":"x","message":"€"}');
-      const cut = frame.indexOf(0xe2) + 1; // inside the three bytes of "€"
-      raw.send(text(frame.subarray(0, cut), { fin: false }));
-      raw.send({ opcode: OPCODE.continuation, payload: frame.subarray(cut) });
-      expect(await raw.nextJson()).to.include({ type: 'error', code: 'NOT_AUTHENTICATED' });
-    });
+    for (const [what, frames, code] of VIOLATIONS) {
+      it(`answers ${what} with close ${code}, hangs up, and serves the others`, async () => {
+        const { expectUnharmed } = await setScene(server());
+        const raw = await rawConnection();
+        for (const frame of frames) raw.send(frame);
 
-    it('echoes a clean close with 1000 and hangs up', async () => {
-      const raw = await rawConnection();
-      raw.send(closeWith(1000));
-      const answer = await raw.nextFrame();
-      expect(answer.opcode).to.equal(OPCODE.close);
-      expect(answer.payload.readUInt16BE(0)).to.equal(1000);
-      expect(await raw.endsWithin(2000)).to.equal(true);
+        const answer = await raw.nextFrame();
+        expect(answer.opcode, 'the next frame is a close frame').to.equal(OPCODE.close);
+        expect(answer.payload.readUInt16BE(0), 'close code').to.equal(code);
+        expect(await raw.endsWithin(2000), 'the server ends the TCP connection').to.equal(true);
+        await eventually(() => server().openConnections === 1, { what: 'only the bystander is left connected', timeoutMs: 2000 });
+        await expectUnharmed();
+      });
+    }
+
+    describe('what a well-behaved client may do with the same tools', () => {
+      it('answers a ping of up to 125 bytes with a pong of the same payload', async () => {
+        const raw = await rawConnection();
+        const payload = Buffer.alloc(125, 'p');
+        raw.send({ opcode: OPCODE.ping, payload });
+        const pong = await raw.nextFrame();
+        expect(pong.opcode).to.equal(OPCODE.pong);
+        expect(pong.payload.equals(payload)).to.equal(true);
+      });
+
+      it('reassembles a fragmented message with a ping between its fragments', async () => {
+        const raw = await rawConnection();
+        raw.send(text('{"username":"x",', { fin: false }));
+        raw.send({ opcode: OPCODE.ping, payload: 'between' });
+        raw.send({ opcode: OPCODE.continuation, payload: '"message":"history 1"}' });
+        expect((await raw.nextFrame()).opcode).to.equal(OPCODE.pong);
+        expect(await raw.nextJson()).to.deep.equal({ type: 'history', messages: [] });
+      });
+
+      it('takes a multi-byte character split across two fragments', async () => {
+        const raw = await rawConnection();
+        const frame = Buffer.from('{"username":"x","message":"€"}');
+        const cut = frame.indexOf(0xe2) + 1; // inside the three bytes of "€"
+        raw.send(text(frame.subarray(0, cut), { fin: false }));
+        raw.send({ opcode: OPCODE.continuation, payload: frame.subarray(cut) });
+        expect(await raw.nextJson()).to.include({ type: 'error', code: 'NOT_AUTHENTICATED' });
+      });
+
+      it('echoes a clean close with 1000 and hangs up', async () => {
+        const raw = await rawConnection();
+        raw.send(closeWith(1000));
+        const answer = await raw.nextFrame();
+        expect(answer.opcode).to.equal(OPCODE.close);
+        expect(answer.payload.readUInt16BE(0)).to.equal(1000);
+        expect(await raw.endsWithin(2000)).to.equal(true);
+      });
     });
-  });
-}, POSTGRESQL_ONLY);
+  },
+  POSTGRESQL_ONLY,
+);

@@ -65,11 +65,13 @@ describeOnEachDatabase('Lossless reconnect and exactly-once send', ENV, (server)
     it('loses nothing and repeats nothing when others keep posting through the reconnect', async function () {
       this.timeout(60_000);
       const token = await server().register('alice');
-      const posters = await Promise.all([0, 1, 2].map(async () => {
-        const client = await server().connect();
-        await client.auth('alice', token);
-        return client;
-      }));
+      const posters = await Promise.all(
+        [0, 1, 2].map(async () => {
+          const client = await server().connect();
+          await client.auth('alice', token);
+          return client;
+        }),
+      );
       const ids: number[] = [];
       const reader = await server().connect();
       const TOTAL = 600;
@@ -109,7 +111,9 @@ describeOnEachDatabase('Lossless reconnect and exactly-once send', ENV, (server)
 
     it('answers a bad cursor in the URL with 400 before the upgrade', async () => {
       for (const after of ['-1', 'abc', '1.5', '99999999999999999999']) {
-        const error = await server().connect(`/ws?after=${after}`).catch((e: unknown) => e);
+        const error = await server()
+          .connect(`/ws?after=${after}`)
+          .catch((e: unknown) => e);
         expect(String(error)).to.match(/400/);
       }
     });

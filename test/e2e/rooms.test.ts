@@ -26,7 +26,7 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
   }
 
   describe('rooms', () => {
-    it('shows a room\'s messages to its members only', async () => {
+    it("shows a room's messages to its members only", async () => {
       const alice = await server().connectAs('alice');
       const bob = await server().connectAs('bob');
       const generalOnly = await server().connect();
@@ -173,7 +173,7 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
       expect(latest.more).to.equal(true);
     });
 
-    it('answers the original history N for a room with that room\'s messages', async () => {
+    it("answers the original history N for a room with that room's messages", async () => {
       const stored = await fill(3);
       const reader = await server().connect();
       reader.sendJson({ username: 'anyone', message: 'history 2', room: 'dev' });
@@ -200,7 +200,7 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
   });
 
   describe('presence', () => {
-    it('lists a room\'s users once each, however many connections they have', async () => {
+    it("lists a room's users once each, however many connections they have", async () => {
       const token = await server().register('alice');
       const first = await server().connect();
       await first.auth('alice', token);
@@ -214,7 +214,7 @@ describeOnEachDatabase('Rooms, history pages and presence', { HISTORY_MAX: Strin
       expect(frame).to.deep.equal({ type: 'presence', room: 'dev', users: ['alice', 'bob'] });
     });
 
-    it('tells members when a user arrives and when the user\'s last connection goes', async () => {
+    it("tells members when a user arrives and when the user's last connection goes", async () => {
       await server().db('rooms').insert({ name: 'dev' });
       const watcher = await server().connect();
       await join(watcher, 'dev');

@@ -95,7 +95,11 @@ describe('The server process (npm start)', function () {
       return socket;
     };
     // A load balancer's TCP check, a browser's preconnect, a request cut in its headers, one cut in its body.
-    const sockets = [await open(''), await open('GET /healthz HTTP/1.1\r\nHost: x\r\n'), await open('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')];
+    const sockets = [
+      await open(''),
+      await open('GET /healthz HTTP/1.1\r\nHost: x\r\n'),
+      await open('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{'),
+    ];
     // A raw WebSocket that will never answer the close handshake.
     const chat = await RawWebSocket.connect(`http://127.0.0.1:${port}`);
     const started = Date.now();

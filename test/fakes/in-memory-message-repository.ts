@@ -6,10 +6,7 @@ export class InMemoryMessageRepository implements MessageRepository {
   private readonly messages: Message[] = [];
 
   async append(message: NewMessage): Promise<Appended> {
-    const original =
-      message.clientId === undefined
-        ? undefined
-        : this.messages.find((m) => m.username === message.username && m.clientId === message.clientId);
+    const original = message.clientId === undefined ? undefined : this.messages.find((m) => m.username === message.username && m.clientId === message.clientId);
     if (original) return { message: original, duplicate: true };
     const stored: Message = { id: this.messages.length + 1, ...message };
     this.messages.push(stored);

@@ -17,7 +17,10 @@ describe('Knex repositories when PostgreSQL cannot be reached', () => {
 
   const expectUnavailable = async (promise: Promise<unknown>) => {
     const started = Date.now();
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.have.property('code', 'UNAVAILABLE');
     expect(Date.now() - started).to.be.below(2500);
   };

@@ -86,9 +86,7 @@ for (const kind of DATABASE_KINDS) {
 
       it('gives increasing ids in the order appends were made, also when they are written as one batch', async () => {
         const messages = setup();
-        const stored = await Promise.all(
-          Array.from({ length: 50 }, (_, i) => messages.append(draft(`m${i}`, { createdAt: at(i) }))),
-        );
+        const stored = await Promise.all(Array.from({ length: 50 }, (_, i) => messages.append(draft(`m${i}`, { createdAt: at(i) }))));
         expect(stored.map(({ message }) => message.text)).to.deep.equal(Array.from({ length: 50 }, (_, i) => `m${i}`));
         const storedIds = stored.map(({ message }) => message.id);
         expect(storedIds).to.deep.equal([...storedIds].sort((a, b) => a - b));
@@ -171,25 +169,26 @@ for (const kind of DATABASE_KINDS) {
 
       // PostgreSQL only: PGlite answers inside the check phase, so there the
       // next poll comes first anyway and this would pass without the wait.
-      if (kind === POSTGRESQL_ONLY[0]) it('puts what arrived while a batch was being acknowledged into one next batch', async () => {
-        const batches: number[] = [];
-        const messages = new KnexMessageRepository(db, { observer: { stored: (size) => batches.push(size) } });
-        let later: Promise<unknown> = Promise.resolve();
-        await messages.append(draft('first')).then(() => {
-          // One frame is read with the acknowledgement; another arrives while
-          // the broadcast, written at the end of the turn as the gateway
-          // does, keeps the loop busy.
-          const now = messages.append(draft('with the ack'));
-          const meanwhile = new Promise((resolve) => setTimeout(() => resolve(messages.append(draft('during the writes'))), 1));
-          process.nextTick(() => {
-            const busyUntil = performance.now() + 10;
-            while (performance.now() < busyUntil);
+      if (kind === POSTGRESQL_ONLY[0])
+        it('puts what arrived while a batch was being acknowledged into one next batch', async () => {
+          const batches: number[] = [];
+          const messages = new KnexMessageRepository(db, { observer: { stored: (size) => batches.push(size) } });
+          let later: Promise<unknown> = Promise.resolve();
+          await messages.append(draft('first')).then(() => {
+            // One frame is read with the acknowledgement; another arrives while
+            // the broadcast, written at the end of the turn as the gateway
+            // does, keeps the loop busy.
+            const now = messages.append(draft('with the ack'));
+            const meanwhile = new Promise((resolve) => setTimeout(() => resolve(messages.append(draft('during the writes'))), 1));
+            process.nextTick(() => {
+              const busyUntil = performance.now() + 10;
+              while (performance.now() < busyUntil);
+            });
+            later = Promise.all([now, meanwhile]);
           });
-          later = Promise.all([now, meanwhile]);
+          await later;
+          expect(batches).to.deep.equal([1, 2]);
         });
-        await later;
-        expect(batches).to.deep.equal([1, 2]);
-      });
 
       describe('dense, global ids', () => {
         it('numbers messages 1..n across rooms in commit order', async () => {
@@ -198,9 +197,7 @@ for (const kind of DATABASE_KINDS) {
           const rooms = ['general', 'dev', 'ops'];
           const stored: number[] = [];
           for (let i = 0; i < 9; i += 1) stored.push((await messages.append(draft(`m${i}`, { room: rooms[i % 3] as string }))).message.id);
-          const batch = await Promise.all(
-            Array.from({ length: 9 }, (_, i) => messages.append(draft(`b${i}`, { room: rooms[i % 3] as string }))),
-          );
+          const batch = await Promise.all(Array.from({ length: 9 }, (_, i) => messages.append(draft(`b${i}`, { room: rooms[i % 3] as string }))));
           stored.push(...batch.map(({ message }) => message.id));
           expect(stored).to.deep.equal(Array.from({ length: 18 }, (_, i) => i + 1));
           expect(ids(await messages.since(0, 100))).to.deep.equal(stored);
@@ -257,7 +254,7 @@ for (const kind of DATABASE_KINDS) {
           return messages;
         }
 
-        it('returns a room\'s latest page, oldest first, with nothing of the other rooms', async () => {
+        it("returns a room's latest page, oldest first, with nothing of the other rooms", async () => {
           const messages = await interleaved();
           expect(ids(await messages.page({ room: 'dev', limit: 2 }))).to.deep.equal([8, 11]);
           expect(ids(await messages.page({ room: 'general', limit: 10 }))).to.deep.equal([1, 4, 7, 10]);
@@ -292,7 +289,7 @@ for (const kind of DATABASE_KINDS) {
       });
 
       describe('since() and lastId()', () => {
-        it('returns every room\'s messages after an id, oldest first, up to the limit', async () => {
+        it("returns every room's messages after an id, oldest first, up to the limit", async () => {
           const messages = setup();
           await createRooms('dev');
           for (let i = 1; i <= 6; i += 1) await messages.append(draft(`m${i}`, { room: i % 2 ? 'general' : 'dev' }));

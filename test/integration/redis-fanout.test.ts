@@ -44,10 +44,17 @@ describe('RedisFanout wire format', () => {
   });
 
   it('refuses what is not a message', () => {
-    for (const text of ['', 'null', '[]', '42', '{"id":1}', '{"id":0,"room":"a","username":"u","text":"t","createdAt":"2026-01-01T00:00:00Z"}',
+    for (const text of [
+      '',
+      'null',
+      '[]',
+      '42',
+      '{"id":1}',
+      '{"id":0,"room":"a","username":"u","text":"t","createdAt":"2026-01-01T00:00:00Z"}',
       '{"id":1.5,"room":"a","username":"u","text":"t","createdAt":"2026-01-01T00:00:00Z"}',
       '{"id":1,"room":"a","username":"u","text":"t","createdAt":"yesterday"}',
-      '{"id":1,"room":"a","username":"u","text":"t","createdAt":"2026-01-01T00:00:00Z","clientId":5}']) {
+      '{"id":1,"room":"a","username":"u","text":"t","createdAt":"2026-01-01T00:00:00Z","clientId":5}',
+    ]) {
       expect(decode(text), text).to.equal(undefined);
     }
   });
@@ -171,10 +178,7 @@ describe('RedisFanout (real Redis)', function () {
     await until(() => a.fanout.isReady(), 'a reconnects by itself');
     await until(() => a.received.length === 4, 'a catches up');
     expect(a.received).to.deep.equal([1, 2, 3, 4]);
-    expect(events(a.logger)).to.deep.equal([
-      'warn redis fan-out unavailable; serving this node only until it is back',
-      'info redis fan-out restored',
-    ]);
+    expect(events(a.logger)).to.deep.equal(['warn redis fan-out unavailable; serving this node only until it is back', 'info redis fan-out restored']);
     await post(a);
     await until(() => b.received.length === 5, 'live again');
     expect(a.received).to.deep.equal(range(1, 5));
@@ -194,10 +198,7 @@ describe('RedisFanout (real Redis)', function () {
     await until(() => a.received.length === 6 && b.received.length === 6, 'caught up after resubscribing');
     expect(a.received).to.deep.equal(range(1, 6));
     expect(b.received).to.deep.equal(range(1, 6));
-    expect(events(a.logger)).to.deep.equal([
-      'warn redis fan-out unavailable; serving this node only until it is back',
-      'info redis fan-out restored',
-    ]);
+    expect(events(a.logger)).to.deep.equal(['warn redis fan-out unavailable; serving this node only until it is back', 'info redis fan-out restored']);
   });
 
   it('finds a message stored but never published (its node died in between) through the audit', async () => {
@@ -264,10 +265,7 @@ describe('RedisFanout (real Redis)', function () {
     expect(events(a.logger)).to.deep.equal(['warn redis fan-out unavailable; serving this node only until it is back']);
     proxy.restore();
     await until(() => a.fanout.isReady(), 'connected');
-    expect(events(a.logger)).to.deep.equal([
-      'warn redis fan-out unavailable; serving this node only until it is back',
-      'info redis fan-out restored',
-    ]);
+    expect(events(a.logger)).to.deep.equal(['warn redis fan-out unavailable; serving this node only until it is back', 'info redis fan-out restored']);
   });
 
   it('starts after the messages already stored, and ignores strangers on its channel (warning once)', async () => {

@@ -35,11 +35,23 @@ describe('RedisPresence wire format', () => {
 
   it('refuses what is not one', () => {
     for (const text of [
-      '', 'null', '[]', '42', '{"kind":"bye"}', '{"node":"","kind":"bye"}', '{"node":7,"kind":"bye"}', '{"node":"n1","kind":"hello"}',
-      '{"node":"n1","kind":"snapshot"}', '{"node":"n1","kind":"snapshot","rooms":[]}', '{"node":"n1","kind":"snapshot","rooms":{"dev":"alice"}}',
-      '{"node":"n1","kind":"snapshot","rooms":{"dev":[1]}}', '{"node":"n1","kind":"snapshot","rooms":{},"hello":"yes"}',
-      '{"node":"n1","kind":"change","changes":{}}', '{"node":"n1","kind":"change","changes":[{"room":"dev","user":"alice"}]}',
-      '{"node":"n1","kind":"change","changes":[{"room":"dev","user":"alice","present":"true"}]}', '{"node":"n1","kind":"change","changes":[null]}',
+      '',
+      'null',
+      '[]',
+      '42',
+      '{"kind":"bye"}',
+      '{"node":"","kind":"bye"}',
+      '{"node":7,"kind":"bye"}',
+      '{"node":"n1","kind":"hello"}',
+      '{"node":"n1","kind":"snapshot"}',
+      '{"node":"n1","kind":"snapshot","rooms":[]}',
+      '{"node":"n1","kind":"snapshot","rooms":{"dev":"alice"}}',
+      '{"node":"n1","kind":"snapshot","rooms":{"dev":[1]}}',
+      '{"node":"n1","kind":"snapshot","rooms":{},"hello":"yes"}',
+      '{"node":"n1","kind":"change","changes":{}}',
+      '{"node":"n1","kind":"change","changes":[{"room":"dev","user":"alice"}]}',
+      '{"node":"n1","kind":"change","changes":[{"room":"dev","user":"alice","present":"true"}]}',
+      '{"node":"n1","kind":"change","changes":[null]}',
     ]) {
       expect(decodePresence(text), text).to.equal(undefined);
     }

@@ -37,7 +37,9 @@ export function expectHttpError(reply: { status: number | undefined; body?: unkn
   expect(body, 'error body').to.be.an('object').with.all.keys('error');
   expect(body.error).to.have.all.keys('code', 'message');
   expect(body.error.code).to.equal(code);
-  expect(body.error.message).to.be.a('string').and.not.be.empty.and.not.match(/\bat .*\.(ts|js):\d+/);
+  expect(body.error.message)
+    .to.be.a('string')
+    .and.not.be.empty.and.not.match(/\bat .*\.(ts|js):\d+/);
 }
 
 export const storedUsernames = async (server: TestServer): Promise<string[]> =>

@@ -71,7 +71,11 @@ export class Nginx {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const nginx = new Nginx(child, directory, port);
-    const answers = () => fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+    const answers = () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
     // Waits until it answers, or has exited (no use waiting then); says why below, in nginx's own words.
     const started = await eventually(async () => child.exitCode !== null || (await answers()), { what: 'nginx answers', timeoutMs: 5000, everyMs: 20 }).then(
       () => child.exitCode === null,

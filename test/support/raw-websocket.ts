@@ -66,7 +66,10 @@ export class RawWebSocket {
   /** Resolves when the server has ended or reset the TCP connection. */
   readonly closed: Promise<void>;
 
-  private constructor(private readonly socket: net.Socket, rest: Buffer) {
+  private constructor(
+    private readonly socket: net.Socket,
+    rest: Buffer,
+  ) {
     this.closed = new Promise((resolve) => {
       const done = () => {
         this.frames.end();

@@ -14,7 +14,7 @@ async function setup() {
 }
 
 describe('Authenticate', () => {
-  it('returns the identity of a valid token for the frame\'s username, once the store says its session is active', async () => {
+  it("returns the identity of a valid token for the frame's username, once the store says its session is active", async () => {
     const { authenticate, token, expiresAt, sessionId } = await setup();
     const outcome = authenticate.execute({ token, username: 'Alice' });
     expect(outcome).to.be.instanceOf(Promise);
@@ -35,7 +35,7 @@ describe('Authenticate', () => {
     expect(sessions.asked).to.have.length(1);
   });
 
-  it('accepts the frame\'s username in another case, keeping the token\'s spelling', async () => {
+  it("accepts the frame's username in another case, keeping the token's spelling", async () => {
     const { authenticate, token } = await setup();
     expect((await authenticate.execute({ token, username: 'aLICE' })).username).to.equal('Alice');
   });
@@ -61,7 +61,10 @@ describe('Authenticate', () => {
   it('refuses a token of a session that ended as SESSION_REVOKED', async () => {
     const { authenticate, token, sessions, sessionId, clock } = await setup();
     await sessions.end(1, [sessionId], clock.now(), 'revoked');
-    await expectRejectsCode(Promise.resolve().then(() => authenticate.execute({ token, username: 'Alice' })), 'SESSION_REVOKED');
+    await expectRejectsCode(
+      Promise.resolve().then(() => authenticate.execute({ token, username: 'Alice' })),
+      'SESSION_REVOKED',
+    );
   });
 
   it('refuses at once, without a query, a token of a session whose revocation this node heard', async () => {

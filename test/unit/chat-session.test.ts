@@ -157,7 +157,15 @@ function setup(options: Options = {}) {
       const user = users.byId(userIds.get(username) ?? 0) ?? users.add({ username, passwordHash: 'hashed:x' });
       userIds.set(username, user.id);
       const now = clock.now();
-      loginSessions.add({ id: sessionId, userId: user.id, kind: 'token', createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + 3_600_000), device: { userAgent: '', address: '' } });
+      loginSessions.add({
+        id: sessionId,
+        userId: user.id,
+        kind: 'token',
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+        device: { userAgent: '', address: '' },
+      });
     }
     return { kind: 'auth', username, token: tokens.issueFor(username, sessionId).token };
   };
@@ -324,7 +332,7 @@ describe('ChatSession', () => {
   });
 
   describe('token expiry', () => {
-    it('at the token\'s expiry, says so and is unauthorized: posts are refused, presence ends', async () => {
+    it("at the token's expiry, says so and is unauthorized: posts are refused, presence ends", async () => {
       const { connect, auth, post, clock, presence } = setup();
       const { peer, session } = connect();
       session.handle(auth('alice'));
@@ -474,7 +482,7 @@ describe('ChatSession', () => {
       expect([...peer.idsOf('general')].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 12 }, (_, i) => i + 1));
     });
 
-    it('from a cursor past the store\'s end (a restore), sends the messages stored next, though their ids are below it', async () => {
+    it("from a cursor past the store's end (a restore), sends the messages stored next, though their ids are below it", async () => {
       const { connect, seed, auth, post } = setup();
       await seed('general', 2);
       const { peer, session } = connect();
@@ -575,7 +583,7 @@ describe('ChatSession', () => {
       expect(store.all()).to.deep.equal([]);
     });
 
-    it('a revocation unauthorizes the connections of that session, says why, and ends their presence; the user\'s other sessions stay', async () => {
+    it("a revocation unauthorizes the connections of that session, says why, and ends their presence; the user's other sessions stay", async () => {
       const { connect, auth, post, revocations, presence, sessions } = setup();
       const phone = connect();
       const laptop = connect();

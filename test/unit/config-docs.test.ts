@@ -40,8 +40,8 @@ describe('Configuration docs written from the settings table', () => {
   });
 
   it('writes a meaning’s links and code marks as plain text for .env', () => {
-    expect(plain('`fatal` or `silent` (see [Logs](#logs)), [docs/deploy.md](docs/deploy.md), [PGlite](https://pglite.dev), [Limits](docs/protocol.md#limits)')).to.equal(
-      'fatal or silent (see Logs in README.md), docs/deploy.md, PGlite <https://pglite.dev>, Limits in docs/protocol.md#limits',
-    );
+    expect(
+      plain('`fatal` or `silent` (see [Logs](#logs)), [docs/deploy.md](docs/deploy.md), [PGlite](https://pglite.dev), [Limits](docs/protocol.md#limits)'),
+    ).to.equal('fatal or silent (see Logs in README.md), docs/deploy.md, PGlite <https://pglite.dev>, Limits in docs/protocol.md#limits');
   });
 });

@@ -36,7 +36,7 @@ describe('frames', () => {
       });
     });
 
-    it('carries the message\'s room, escaped like any string', () => {
+    it("carries the message's room, escaped like any string", () => {
       expect(JSON.parse(messageFrame(message(1, 'hi', { room: 'dev' })))).to.include({ type: 'message', room: 'dev' });
       expect(JSON.parse(messageFrame(message(1, 'hi', { room: 'a"b\\c' })))).to.include({ room: 'a"b\\c' });
     });

@@ -10,7 +10,6 @@ async function setup({ password = PASSWORD } = {}) {
   return { ...fakes, alice, login, passwords: fakes.hasher };
 }
 
-
 describe('Login', () => {
   it('returns a token for the user when the password is right', async () => {
     const { login, tokens, clock, policy } = await setup();
@@ -41,7 +40,7 @@ describe('Login', () => {
     expect(sessions.sessions.size).to.equal(0);
   });
 
-  it('tells a suspended user\'s wrong password apart from nothing: INVALID_CREDENTIALS, as for anyone', async () => {
+  it("tells a suspended user's wrong password apart from nothing: INVALID_CREDENTIALS, as for anyone", async () => {
     const { login, users, alice, clock } = await setup();
     await users.setSuspended(alice.id, clock.now());
     await expectRejectsCode(login.execute({ username: 'Alice', password: 'wrong password' }), 'INVALID_CREDENTIALS');
@@ -76,7 +75,7 @@ describe('Login', () => {
     await expectRejectsCode(login.execute({ username: 'bob', password: PASSWORD }), 'INVALID_CREDENTIALS');
   });
 
-  it('refuses an unknown user even with the dummy comparison\'s own password', async () => {
+  it("refuses an unknown user even with the dummy comparison's own password", async () => {
     const { login } = await setup();
     await expectRejectsCode(login.execute({ username: 'bob', password: 'not a password of anyone' }), 'INVALID_CREDENTIALS');
   });
@@ -117,7 +116,7 @@ describe('Login', () => {
     await expectRejectsCode(login.execute({ username: 'Alice', password: 'pass\uD800word' }), 'INVALID_CREDENTIALS');
   });
 
-  describe('passwords past bcrypt\'s 72 bytes', () => {
+  describe("passwords past bcrypt's 72 bytes", () => {
     const real = 'p'.repeat(72);
 
     it('accepts the 72-byte password itself', async () => {

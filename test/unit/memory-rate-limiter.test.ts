@@ -75,7 +75,10 @@ describe('MemoryRateLimiter', () => {
   it('rejects a take of no unit or of a fraction: a mistake, not a refusal', async () => {
     const { limiter } = setup(5, 60);
     for (const units of [0, 1.5, Number.NaN]) {
-      const failure = await limiter.take('alice', units).then(() => undefined, (error: unknown) => error);
+      const failure = await limiter.take('alice', units).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(failure, String(units)).to.be.instanceOf(RangeError);
     }
     expect(await limiter.take('alice', 5), 'nothing was spent').to.equal(0);

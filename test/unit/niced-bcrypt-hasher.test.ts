@@ -40,10 +40,12 @@ describe('NicedBcryptHasher', () => {
   });
 
   it('rejects a malformed hash instead of crashing', async () => {
-    const error = await setup(1).verify('x', 'not a bcrypt hash').then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await setup(1)
+      .verify('x', 'not a bcrypt hash')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     // bcrypt answers false or an error for a hash it cannot read; either way nothing crashes.
     expect(error === undefined || error instanceof Error).to.equal(true);
   });
@@ -54,7 +56,10 @@ describe('NicedBcryptHasher', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).to.be.instanceOf(Error).with.property('message').that.matches(/arguments required/);
+    expect(error)
+      .to.be.instanceOf(Error)
+      .with.property('message')
+      .that.matches(/arguments required/);
     expect(await hasher.verify('x', await hasher.hash('x'))).to.equal(true);
   });
 

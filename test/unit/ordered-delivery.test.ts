@@ -310,10 +310,7 @@ describe('OrderedDelivery', () => {
       expect(out).to.deep.equal(range(1, 6));
       expect(log.reads.length).to.equal(4);
       const events = logger.entries.map((entry) => `${entry.level} ${entry.event}`);
-      expect(events).to.deep.equal([
-        'warn fan-out cannot read the message store; retrying',
-        'info fan-out reads the message store again',
-      ]);
+      expect(events).to.deep.equal(['warn fan-out cannot read the message store; retrying', 'info fan-out reads the message store again']);
     });
 
     it('waits for the retry pause instead of reading on every arrival', async () => {

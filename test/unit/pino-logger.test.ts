@@ -135,7 +135,12 @@ describe('PinoLogger', () => {
       expect(writes).to.deep.equal([]);
       await new Promise((resolve) => setImmediate(resolve));
       expect(writes).to.have.length(1);
-      expect(writes[0]!.split('\n').slice(0, -1).map((line) => JSON.parse(line).address)).to.deep.equal(['10.0.0.1', '10.0.0.2']);
+      expect(
+        writes[0]!
+          .split('\n')
+          .slice(0, -1)
+          .map((line) => JSON.parse(line).address),
+      ).to.deep.equal(['10.0.0.1', '10.0.0.2']);
       logger.warn('connection refused');
       await new Promise((resolve) => setImmediate(resolve));
       expect(writes).to.have.length(2);
@@ -149,7 +154,11 @@ describe('PinoLogger', () => {
       expect(writes).to.have.length(1);
       await new Promise((resolve) => setImmediate(resolve));
       expect(writes).to.have.length(2);
-      const order = writes.join('').split('\n').slice(0, -1).map((line) => JSON.parse(line).i);
+      const order = writes
+        .join('')
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line).i);
       expect(order).to.deep.equal(Array.from({ length: 100 }, (_, i) => i));
     });
 
@@ -163,7 +172,10 @@ describe('PinoLogger', () => {
         logger.error('last words', { code: 3 });
         ${ending}`;
       const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
-      const lines = child.stdout.split('\n').slice(0, -1).map((line) => JSON.parse(line) as { event: string; i?: number });
+      const lines = child.stdout
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as { event: string; i?: number });
       return { child, written: lines.map((line) => line.i ?? line.event) };
     };
     const everything = [...Array.from({ length: 100 }, (_, i) => i), 'first', 'last words'];

@@ -22,7 +22,7 @@ function setup({ burst = Number.POSITIVE_INFINITY, perSecond = 0 } = {}) {
 
 describe('PostMessage', () => {
   describe('success', () => {
-    it('stores the message under the identity\'s username at the clock\'s time, in its room', async () => {
+    it("stores the message under the identity's username at the clock's time, in its room", async () => {
       const { postMessage, messages, clock, identity } = setup();
       await postMessage.execute({ identity, username: 'Alice', text: 'hello', room: 'general' });
       expect(messages.all()).to.deep.equal([{ id: 1, room: 'general', username: 'Alice', text: 'hello', createdAt: clock.now() }]);
@@ -122,8 +122,20 @@ describe('PostMessage', () => {
     it('stores the same client id once per user', async () => {
       const { postMessage, messages, fanout, clock } = setup();
       const expiresAt = new Date(clock.now().getTime() + 60_000);
-      const alice = await postMessage.execute({ identity: { username: 'Alice', expiresAt, sessionId: 's1' }, username: 'Alice', text: 'a', room: 'general', clientId: 'same' });
-      const bob = await postMessage.execute({ identity: { username: 'bob', expiresAt, sessionId: 's1' }, username: 'bob', text: 'b', room: 'general', clientId: 'same' });
+      const alice = await postMessage.execute({
+        identity: { username: 'Alice', expiresAt, sessionId: 's1' },
+        username: 'Alice',
+        text: 'a',
+        room: 'general',
+        clientId: 'same',
+      });
+      const bob = await postMessage.execute({
+        identity: { username: 'bob', expiresAt, sessionId: 's1' },
+        username: 'bob',
+        text: 'b',
+        room: 'general',
+        clientId: 'same',
+      });
       expect([alice.duplicate, bob.duplicate]).to.deep.equal([false, false]);
       expect(messages.all().map(({ username }) => username)).to.deep.equal(['Alice', 'bob']);
       expect(fanout.published).to.have.length(2);
@@ -260,7 +272,7 @@ describe('PostMessage', () => {
       expect(fanout.published).to.have.length(2);
     });
 
-    it('is the user\'s, whatever the case of the name, so a new connection does not start a new budget', async () => {
+    it("is the user's, whatever the case of the name, so a new connection does not start a new budget", async () => {
       const { postMessage, identity, budget } = setup({ burst: 1, perSecond: 1 });
       await postMessage.execute({ identity, username: 'Alice', text: 'one', room: 'general' });
       const again = { username: 'ALICE', expiresAt: identity.expiresAt, sessionId: 's1' };

@@ -101,11 +101,15 @@ describe('PresenceLedger', () => {
 
     it('applies a batch of changes in order', () => {
       const { ledger, take } = setup();
-      ledger.change('b', [
-        { room: 'dev', user: 'alice', present: true },
-        { room: 'ops', user: 'alice', present: true },
-        { room: 'dev', user: 'alice', present: false },
-      ], 0);
+      ledger.change(
+        'b',
+        [
+          { room: 'dev', user: 'alice', present: true },
+          { room: 'ops', user: 'alice', present: true },
+          { room: 'dev', user: 'alice', present: false },
+        ],
+        0,
+      );
       expect(take()).to.deep.equal(['dev +alice', 'ops +alice', 'dev -alice']);
       expect(ledger.users('dev')).to.deep.equal([]);
       expect(ledger.users('ops')).to.deep.equal(['alice']);

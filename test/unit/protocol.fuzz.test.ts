@@ -118,9 +118,7 @@ describe('parseFrame, over generated input', () => {
         // A generated object may, rarely, hold a "type": that is a typed frame, judged by other rules.
         const typed = isObject && (sent as Record<string, unknown>).type !== undefined;
         const shaped =
-          isObject &&
-          typeof (sent as Record<string, unknown>).username === 'string' &&
-          typeof (sent as Record<string, unknown>).message === 'string';
+          isObject && typeof (sent as Record<string, unknown>).username === 'string' && typeof (sent as Record<string, unknown>).message === 'string';
         const result = parseFrame(frame);
         expectWellFormedResult(result);
         if (typed) expect(result).not.to.include({ code: 'INVALID_FORMAT' });
@@ -151,7 +149,10 @@ describe('parseFrame, over generated input', () => {
     fc.assert(
       fc.property(username, commandLike, (name, message) => {
         const result = parseFrame(JSON.stringify({ username: name, message }));
-        const argument = message.trim().replace(/^(auth|history)/i, '').trim();
+        const argument = message
+          .trim()
+          .replace(/^(auth|history)/i, '')
+          .trim();
         if (result.kind === 'auth') {
           expect(result).to.deep.equal({ kind: 'auth', username: name, token: argument });
         } else if (result.kind === 'history') {
@@ -166,9 +167,9 @@ describe('parseFrame, over generated input', () => {
   });
 
   it('ignores fields other than username, message, type, room and clientId', () => {
-    const extra = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 }).map((fields) =>
-      Object.fromEntries(Object.entries(fields).filter(([key]) => !MEANINGFUL.includes(key))),
-    );
+    const extra = fc
+      .dictionary(fc.string(), fc.jsonValue(), { maxKeys: 5 })
+      .map((fields) => Object.fromEntries(Object.entries(fields).filter(([key]) => !MEANINGFUL.includes(key))));
     fc.assert(
       fc.property(username, messageText, extra, (name, message, fields) => {
         const plain = parseFrame(JSON.stringify({ username: name, message }));
@@ -181,11 +182,7 @@ describe('parseFrame, over generated input', () => {
 
   describe('the extensions', () => {
     const roomValue = fc.oneof(fc.constantFrom('general', 'dev', 'Dev', '', 'team_7'), anyString, fc.jsonValue());
-    const cursorValue = fc.oneof(
-      fc.nat(),
-      fc.constantFrom(0, -1, 1.5, -0.5, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e300, '10', null, true),
-      fc.jsonValue(),
-    );
+    const cursorValue = fc.oneof(fc.nat(), fc.constantFrom(0, -1, 1.5, -0.5, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e300, '10', null, true), fc.jsonValue());
     /** Typed frames whose fields are each absent, well formed, or anything at all. */
     const typedFrame = fc.record(
       {

@@ -62,7 +62,7 @@ describe('parseFrame', () => {
       expect(parseFrame(frame('AuTh abc'))).to.deep.equal({ kind: 'auth', username: 'alice', token: 'abc' });
     });
 
-    it('passes the frame\'s username through unchanged', () => {
+    it("passes the frame's username through unchanged", () => {
       expect(parseFrame(frame('auth abc', 'Alice'))).to.include({ kind: 'auth', username: 'Alice' });
     });
 
@@ -98,7 +98,17 @@ describe('parseFrame', () => {
       expectError(JSON.stringify({ username: 'alice', message: 'history 20', room: 7 }), 'INVALID_ROOM');
     });
 
-    for (const message of ['history 0', 'history -1', 'history abc', 'history 1e9', 'history 10; DROP TABLE', 'history 1.5', 'history', 'history 0x10', 'history 5 6']) {
+    for (const message of [
+      'history 0',
+      'history -1',
+      'history abc',
+      'history 1e9',
+      'history 10; DROP TABLE',
+      'history 1.5',
+      'history',
+      'history 0x10',
+      'history 5 6',
+    ]) {
       it(`refuses ${JSON.stringify(message)} as INVALID_HISTORY_COUNT`, () => expectError(frame(message), 'INVALID_HISTORY_COUNT'));
     }
 

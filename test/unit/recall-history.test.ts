@@ -16,7 +16,11 @@ async function setup({ stored, rooms = ['general'] }: { stored: number; rooms?: 
     const room = rooms[(i - 1) % rooms.length] as string;
     await messages.append({ room, username: 'alice', text: `message ${i}`, createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, i)) });
   }
-  const recallHistory = new RecallHistory(messages, new RequireRoom(roomRepository), { historyMax: HISTORY_MAX, messageMaxCharacters: 4000, roomsPerConnection: 50 });
+  const recallHistory = new RecallHistory(messages, new RequireRoom(roomRepository), {
+    historyMax: HISTORY_MAX,
+    messageMaxCharacters: 4000,
+    roomsPerConnection: 50,
+  });
   return { recallHistory, messages, rooms: roomRepository };
 }
 
@@ -27,11 +31,7 @@ describe('RecallHistory', () => {
   describe('the latest page', () => {
     it('returns the latest N messages, oldest first', async () => {
       const { recallHistory } = await setup({ stored: 10 });
-      expect(texts((await recallHistory.execute({ room: 'general', limit: 3 })).messages)).to.deep.equal([
-        'message 8',
-        'message 9',
-        'message 10',
-      ]);
+      expect(texts((await recallHistory.execute({ room: 'general', limit: 3 })).messages)).to.deep.equal(['message 8', 'message 9', 'message 10']);
     });
 
     it(`clamps a count above the limit of ${HISTORY_MAX}`, async () => {
@@ -120,14 +120,8 @@ describe('RecallHistory', () => {
 
     it('says no more once the page reaches the oldest message', async () => {
       const { recallHistory } = await setup({ stored: 10 });
-      expect(await recallHistory.execute({ room: 'general', limit: 3, before: 4 }).then((p) => [ids(p.messages), p.more])).to.deep.equal([
-        [1, 2, 3],
-        false,
-      ]);
-      expect(await recallHistory.execute({ room: 'general', limit: 3, before: 3 }).then((p) => [ids(p.messages), p.more])).to.deep.equal([
-        [1, 2],
-        false,
-      ]);
+      expect(await recallHistory.execute({ room: 'general', limit: 3, before: 4 }).then((p) => [ids(p.messages), p.more])).to.deep.equal([[1, 2, 3], false]);
+      expect(await recallHistory.execute({ room: 'general', limit: 3, before: 3 }).then((p) => [ids(p.messages), p.more])).to.deep.equal([[1, 2], false]);
       expect(await recallHistory.execute({ room: 'general', limit: 3, before: 1 })).to.deep.equal({ messages: [], more: false });
     });
 
@@ -161,10 +155,7 @@ describe('RecallHistory', () => {
 
     it('says no more once the page reaches the newest message', async () => {
       const { recallHistory } = await setup({ stored: 10 });
-      expect(await recallHistory.execute({ room: 'general', limit: 3, after: 7 }).then((p) => [ids(p.messages), p.more])).to.deep.equal([
-        [8, 9, 10],
-        false,
-      ]);
+      expect(await recallHistory.execute({ room: 'general', limit: 3, after: 7 }).then((p) => [ids(p.messages), p.more])).to.deep.equal([[8, 9, 10], false]);
       expect(await recallHistory.execute({ room: 'general', limit: 3, after: 10 })).to.deep.equal({ messages: [], more: false });
     });
 

@@ -169,7 +169,13 @@ describe('RecentMessagesCache', () => {
       await post('d1', 'dev');
       expect(texts(await latest(3))).to.deep.equal(['g1']);
       expect(texts(await latest(3, 'dev'))).to.deep.equal(['d1']);
-      for (const [text, room] of [['g2', 'general'], ['d2', 'dev'], ['d3', 'dev'], ['g3', 'general'], ['d4', 'dev']] as const) {
+      for (const [text, room] of [
+        ['g2', 'general'],
+        ['d2', 'dev'],
+        ['d3', 'dev'],
+        ['g3', 'general'],
+        ['d4', 'dev'],
+      ] as const) {
         await post(text, room);
       }
       expect(texts(await latest(3))).to.deep.equal(['g1', 'g2', 'g3']);

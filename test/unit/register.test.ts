@@ -9,7 +9,6 @@ function setup() {
   return { ...fakes, register, passwords: fakes.hasher };
 }
 
-
 describe('Register', () => {
   const password = 'correct horse';
 

@@ -90,7 +90,7 @@ describe('RoomCursor', () => {
   });
 
   describe('a newer catch-up supersedes an older one', () => {
-    it('drops the older one\'s page when it arrives, so it can neither end the newer one nor be sent', () => {
+    it("drops the older one's page when it arrives, so it can neither end the newer one nor be sent", () => {
       const cursor = new RoomCursor();
       const older = cursor.beginCatchUp(3);
       cursor.nextPage(older);
@@ -125,7 +125,7 @@ describe('RoomCursor', () => {
   });
 
   describe('a cursor past the end of the store (restored from a backup)', () => {
-    it('moves back to the store\'s end, so that what is stored from now on is sent', () => {
+    it("moves back to the store's end, so that what is stored from now on is sent", () => {
       const cursor = new RoomCursor();
       const generation = cursor.beginCatchUp(5000);
       cursor.nextPage(generation);
@@ -187,7 +187,7 @@ describe('RoomCursor', () => {
             switch (step.kind) {
               case 'commit':
                 // Ids are global: other rooms take some, so the room's are sparse.
-                for (let i = 0; i < step.count; i++, nextId += 2) stored.push(message(nextId)), unpublished.push(message(nextId));
+                for (let i = 0; i < step.count; i++, nextId += 2) (stored.push(message(nextId)), unpublished.push(message(nextId)));
                 if (step.publishNow) publish();
                 break;
               case 'publish':
@@ -214,7 +214,10 @@ describe('RoomCursor', () => {
           expect(cursor.catchingUp).to.equal(false);
           expect(new Set(sent).size, `sent twice: ${sent.join(',')}`).to.equal(sent.length);
           const owed = stored.filter(({ id }) => latestAfter === undefined || id > latestAfter).map(({ id }) => id);
-          expect(owed.filter((id) => !sent.includes(id)), 'missing').to.deep.equal([]);
+          expect(
+            owed.filter((id) => !sent.includes(id)),
+            'missing',
+          ).to.deep.equal([]);
         }),
         { numRuns: 500 },
       );

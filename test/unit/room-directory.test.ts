@@ -17,7 +17,7 @@ describe('RoomDirectory', () => {
       expect(setup().directory.members('dev')).to.equal(undefined);
     });
 
-    it('lists each room\'s members, anonymous ones included, without making those present', () => {
+    it("lists each room's members, anonymous ones included, without making those present", () => {
       const { directory, member, names, board } = setup();
       const a = member('a');
       directory.enter('general', a, 'alice');

@@ -6,8 +6,7 @@ import { textFrame } from '../../src/adapters/ws/turn-writer.js';
 const { Sender } = ws as unknown as {
   Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
 };
-const referenceFrame = (json: string) =>
-  Buffer.concat(Sender.frame(Buffer.from(json), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }));
+const referenceFrame = (json: string) => Buffer.concat(Sender.frame(Buffer.from(json), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }));
 
 describe('textFrame', () => {
   for (const length of [0, 1, 125, 126, 127, 65_535, 65_536, 70_000]) {

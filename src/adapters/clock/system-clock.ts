@@ -12,11 +12,14 @@ export class SystemClock implements Clock {
     const at = Date.now() + ms;
     let timer: NodeJS.Timeout;
     const arm = (wait: number): void => {
-      timer = setTimeout(() => {
-        const left = at - Date.now();
-        if (left > 0) arm(left);
-        else callback();
-      }, Math.min(Math.max(wait, 0), MAX_TIMER_MS)).unref();
+      timer = setTimeout(
+        () => {
+          const left = at - Date.now();
+          if (left > 0) arm(left);
+          else callback();
+        },
+        Math.min(Math.max(wait, 0), MAX_TIMER_MS),
+      ).unref();
     };
     arm(ms);
     return () => clearTimeout(timer);

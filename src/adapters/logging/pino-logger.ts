@@ -12,12 +12,7 @@ export const EVENT_KEY = 'event';
 
 /** Field names that may carry a secret: at the top level, one object down (`headers.authorization`), and in a request's headers. */
 const SECRET_FIELDS = ['password', 'token', 'authorization', 'cookie', 'secret', 'jwtSecret', 'databaseUrl', 'redisUrl'];
-export const REDACTED_PATHS = [
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((name) => `*.${name}`),
-  '*.headers.authorization',
-  '*.headers.cookie',
-];
+export const REDACTED_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((name) => `*.${name}`), '*.headers.authorization', '*.headers.cookie'];
 
 /**
  * A JWT or a bcrypt hash anywhere in a line, also inside a text (an error

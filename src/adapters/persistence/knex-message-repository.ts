@@ -183,7 +183,10 @@ export class KnexMessageRepository implements MessageRepository {
     // Rare (a retried send): the originals are read back to answer with them.
     // The batch is committed whatever happens here, so only the repeats can fail.
     try {
-      const found: MessageRow[] = await this.select().whereIn('id', repeats.map(([, id]) => id));
+      const found: MessageRow[] = await this.select().whereIn(
+        'id',
+        repeats.map(([, id]) => id),
+      );
       const originals = new Map(found.map((row) => [Number(row.id), toMessage(row)]));
       for (const [pending, id] of repeats) {
         const original = originals.get(id);

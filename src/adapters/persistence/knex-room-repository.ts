@@ -18,11 +18,7 @@ export class KnexRoomRepository implements RoomRepository {
 
   async ensure(name: string): Promise<void> {
     if (this.known.has(name)) return;
-    await this.db('rooms')
-      .insert({ name })
-      .onConflict('name')
-      .ignore()
-      .catch(rethrowDatabaseFailure);
+    await this.db('rooms').insert({ name }).onConflict('name').ignore().catch(rethrowDatabaseFailure);
     this.remember(name);
   }
 

@@ -53,7 +53,10 @@ export class KnexUserRepository implements UserRepository {
   }
 
   async findById(id: number): Promise<User | undefined> {
-    const row = await this.db<UserRow>('users').where({ id }).first(...COLUMNS).catch(rethrowDatabaseFailure);
+    const row = await this.db<UserRow>('users')
+      .where({ id })
+      .first(...COLUMNS)
+      .catch(rethrowDatabaseFailure);
     return row && toUser(row);
   }
 

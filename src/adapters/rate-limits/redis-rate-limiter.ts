@@ -12,7 +12,11 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly limiter: RateLimiterRedis;
 
   /** Keys are `<prefix>:<key>`; RedisRateLimits makes the prefix `<channel>:limit:<name>`. */
-  constructor(redis: Redis, prefix: string, private readonly rate: LimiterRate) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    private readonly rate: LimiterRate,
+  ) {
     const options = windowOptions(rate);
     this.limiter = new RateLimiterRedis({
       ...options,

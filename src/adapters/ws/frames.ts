@@ -29,8 +29,7 @@ const room = (name: string): string => JSON.stringify(name);
 export const messageFrame = (message: Message): string => `{"type":"message","room":${room(message.room)},${fields(message)}}`;
 
 /** The answer to a repeated client id: the stored original, to the sender alone. */
-export const duplicateFrame = (message: Message): string =>
-  `{"type":"message","room":${room(message.room)},${fields(message)},"duplicate":true}`;
+export const duplicateFrame = (message: Message): string => `{"type":"message","room":${room(message.room)},${fields(message)},"duplicate":true}`;
 
 const entries = (messages: readonly Message[]): string => `[${messages.map((message) => `{${fields(message)}}`).join(',')}]`;
 
@@ -41,15 +40,13 @@ const page = (type: 'history' | 'catchup', name: string, messages: readonly Mess
 export const historyFrame = (name: string | undefined, messages: readonly Message[], more: boolean): string =>
   name === undefined ? `{"type":"history","messages":${entries(messages)}}` : page('history', name, messages, more);
 
-export const catchUpFrame = (name: string, messages: readonly Message[], more: boolean): string =>
-  page('catchup', name, messages, more);
+export const catchUpFrame = (name: string, messages: readonly Message[], more: boolean): string => page('catchup', name, messages, more);
 
 export const joinedFrame = (name: string): string => JSON.stringify({ type: 'joined', room: name });
 
 export const leftFrame = (name: string): string => JSON.stringify({ type: 'left', room: name });
 
-export const presenceFrame = (name: string, users: readonly string[]): string =>
-  JSON.stringify({ type: 'presence', room: name, users });
+export const presenceFrame = (name: string, users: readonly string[]): string => JSON.stringify({ type: 'presence', room: name, users });
 
 export const presenceEventFrame = (name: string, event: 'join' | 'leave', username: string): string =>
   JSON.stringify({ type: 'presence', room: name, event, username });

@@ -13,13 +13,7 @@ import { DEFAULT_ROOM } from '../../domain/room.js';
 export type Command = ChatCommand;
 
 export type ProtocolErrorCode =
-  | 'INVALID_JSON'
-  | 'INVALID_FORMAT'
-  | 'INVALID_COMMAND'
-  | 'INVALID_HISTORY_COUNT'
-  | 'INVALID_HISTORY_QUERY'
-  | 'INVALID_ROOM'
-  | 'INVALID_CLIENT_ID';
+  'INVALID_JSON' | 'INVALID_FORMAT' | 'INVALID_COMMAND' | 'INVALID_HISTORY_COUNT' | 'INVALID_HISTORY_QUERY' | 'INVALID_ROOM' | 'INVALID_CLIENT_ID';
 
 export interface ProtocolError {
   kind: 'error';
@@ -81,16 +75,11 @@ function parseMessage(username: string, message: string, room: string, clientId:
 
   const [, word = '', rest = ''] = command;
   if (rest !== '' && !/^\s/.test(rest)) {
-    return error(
-      'INVALID_COMMAND',
-      'messages starting with "auth" or "history" are commands: write "auth <token>" or "history <N>"',
-    );
+    return error('INVALID_COMMAND', 'messages starting with "auth" or "history" are commands: write "auth <token>" or "history <N>"');
   }
   const argument = rest.trim();
   if (word.toLowerCase() === 'auth') {
-    return TOKEN.test(argument)
-      ? { kind: 'auth', username, token: argument }
-      : error('INVALID_COMMAND', 'write the command as "auth <token>"');
+    return TOKEN.test(argument) ? { kind: 'auth', username, token: argument } : error('INVALID_COMMAND', 'write the command as "auth <token>"');
   }
   const count = Number(argument);
   return WHOLE_NUMBER.test(argument) && count >= 1

@@ -20,9 +20,7 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.raw(`CREATE UNIQUE INDEX messages_client_id_unique ON messages (username, client_id) WHERE client_id IS NOT NULL`);
   // Serves a room's latest page and paging before or after an id.
   await db.schema.raw(`CREATE INDEX messages_room_id ON messages (room, id)`);
-  await db.schema.raw(
-    `CREATE TABLE message_log (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), last_id bigint NOT NULL)`,
-  );
+  await db.schema.raw(`CREATE TABLE message_log (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), last_id bigint NOT NULL)`);
   await db.schema.raw(`INSERT INTO message_log (last_id) SELECT coalesce(max(id), 0) FROM messages`);
   // Most batches carry no client id (clients of the original protocol never
   // send one): they take a plain numbered INSERT whose plan PL/pgSQL keeps.
