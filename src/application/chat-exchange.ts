@@ -1,6 +1,7 @@
 import type { Message } from '../domain/message.js';
 import type { Conversation } from '../domain/room.js';
 import type { RoomMember } from './ports.js';
+import type { EndReason } from '../domain/session.js';
 
 /**
  * What a client asks of its chat session, and what the session answers:
@@ -59,7 +60,9 @@ export type ChatReply =
   | { kind: 'read'; room: string; id: number }
   | { kind: 'search'; query: string; results: readonly Message[]; more: boolean }
   /** A refusal or a failure; the edge maps domain codes to its own wire, and hides anything else. */
-  | { kind: 'error'; error: unknown; context: ReplyContext | undefined };
+  | { kind: 'error'; error: unknown; context: ReplyContext | undefined }
+  /** The login session that authorized this connection has ended: it is unauthorized again. */
+  | { kind: 'revoked'; reason: EndReason };
 
 /** One client, as its session sees it: the output port each transport implements per connection. */
 export interface ChatPeer {

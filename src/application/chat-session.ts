@@ -1,6 +1,7 @@
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { Message } from '../domain/message.js';
 import { assertValidRoomName, DEFAULT_ROOM, DIRECT_PREFIX, PRIVATE_PREFIX, type Conversation } from '../domain/room.js';
+import type { EndReason } from '../domain/session.js';
 import type { Identity } from '../domain/user.js';
 import type { Authenticate } from './authenticate.js';
 import type { ChatCommand, ChatPeer, ReplyContext } from './chat-exchange.js';
@@ -73,6 +74,8 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
    * client of the original protocol never sees a frame it does not know.
    */
   private extended = false;
+  /** Frames that came while an `auth` waited for the store: handled, in order, once it is decided. */
+  private held: ChatCommand[] | undefined;
 
   constructor(
     private readonly services: SessionServices<Peer>,
@@ -89,6 +92,10 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
   }
 
   handle(command: ChatCommand): void {
+    if (this.held) {
+      this.held.push(command);
+      return;
+    }
     try {
       if (!this.extended && speaksExtensions(command)) this.useExtensions();
       this.dispatch(command);
@@ -126,7 +133,7 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
   private dispatch(command: ChatCommand): void {
     switch (command.kind) {
       case 'auth':
-        return this.authorize(this.services.authenticate.execute(command));
+        return this.authorizeWhenDecided(this.services.authenticate.execute(command));
       case 'post':
         return this.post(command);
       case 'history':
@@ -153,6 +160,36 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
       this.identify(undefined);
       this.peer.send({ kind: 'expired' });
     });
+  }
+
+  // Login sessions: an `auth` may wait for its session's state; a session that ends unauthorizes.
+
+  /** An identity whose session is known here is taken at once; one that needs the store holds the frames after it. */
+  private authorizeWhenDecided(outcome: Identity | Promise<Identity>): void {
+    if (!(outcome instanceof Promise)) return this.authorize(outcome);
+    const held: ChatCommand[] = [];
+    this.held = held;
+    void outcome
+      .then(
+        (identity) => {
+          if (!this.closed) this.authorize(identity);
+        },
+        (error: unknown) => this.fail(error, undefined),
+      )
+      .finally(() => {
+        this.held = undefined;
+        // One of them may be another auth that holds the rest again.
+        for (const command of held) if (!this.closed) this.handle(command);
+      });
+  }
+
+  /** Some login sessions ended: if this connection's is one, it is unauthorized, and told why. */
+  endSession(ended: ReadonlySet<string>, reason: EndReason): void {
+    if (!this.identity || !ended.has(this.identity.sessionId)) return;
+    this.cancelExpiry?.();
+    this.cancelExpiry = undefined;
+    this.identify(undefined);
+    this.peer.send({ kind: 'revoked', reason });
   }
 
   /** A post waits for the joins and leaves sent before it, with the identity it came with. */

@@ -1,12 +1,16 @@
+import type { EndReason } from '../domain/session.js';
 import type { ChatPeer } from './chat-exchange.js';
 import { ChatSession, type SessionServices } from './chat-session.js';
 import type { MembershipEvent, MembershipEvents, PresenceBoard } from './ports.js';
 import { RoomDirectory } from './room-directory.js';
+import type { SessionStates } from './session-states.js';
 
 /** The services a node's sessions share, but those the node itself keeps. */
 export type NodeServices = Omit<SessionServices, 'directory' | 'refusingPosts' | 'identified'> & {
   /** What happens to users' rooms, on this node and the others. */
   readonly events: MembershipEvents;
+  /** The login sessions' states, whose endings it hears. */
+  readonly sessionStates: SessionStates;
 };
 
 /**
@@ -32,7 +36,11 @@ export class ChatSessions<Peer extends ChatPeer = ChatPeer> {
       refusingPosts: () => this.refusing,
       identified: (session, before, after) => this.reindex(session, before, after),
     };
-    this.unsubscribe = [subscribeToPresence(node.presence, this.directory), node.events.subscribe((event) => this.hear(event))];
+    this.unsubscribe = [
+      subscribeToPresence(node.presence, this.directory),
+      node.events.subscribe((event) => this.hear(event)),
+      node.sessionStates.subscribe((ended, { reason }) => this.endSessions(ended, reason)),
+    ];
   }
 
   /** A new connection's session, in `general` from its first moment. */
@@ -70,6 +78,11 @@ export class ChatSessions<Peer extends ChatPeer = ChatPeer> {
   /** No more presence and membership news: the node is stopping. */
   stop(): void {
     for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+
+  /** Login sessions ended (on any node): the connections they authorized here are unauthorized. */
+  private endSessions(ended: ReadonlySet<string>, reason: EndReason): void {
+    for (const session of this.sessions) session.endSession(ended, reason);
   }
 
   private reindex(session: ChatSession<Peer>, before: string | undefined, after: string | undefined): void {

@@ -1,11 +1,20 @@
 import type { Message, NewMessage } from '../domain/message.js';
 import type { Conversation, MemberRole, RoomKind } from '../domain/room.js';
-import type { Identity, User } from '../domain/user.js';
+import type { EndReason, LoginSession } from '../domain/session.js';
+import type { Identity, NewUser, Role, User } from '../domain/user.js';
 
 export interface UserRepository {
-  /** Throws DomainError USERNAME_TAKEN when the name exists in any case. */
-  create(user: Omit<User, 'id'>): Promise<User>;
+  /** Throws DomainError USERNAME_TAKEN when the name exists in any case, a deleted account's included. */
+  create(user: NewUser): Promise<User>;
+  /** Deleted accounts are found too: their names stay taken. */
   findByUsername(username: string): Promise<User | undefined>;
+  findById(id: number): Promise<User | undefined>;
+  setPasswordHash(id: number, passwordHash: string): Promise<void>;
+  setRole(id: number, role: Role): Promise<void>;
+  /** Suspends the user from `at`, or reinstates it (undefined). */
+  setSuspended(id: number, at: Date | undefined): Promise<void>;
+  /** The account is deleted: its password forgotten, its name kept, so that nobody can take it over. */
+  markDeleted(id: number, at: Date): Promise<void>;
 }
 
 export interface Appended {
@@ -109,9 +118,16 @@ export interface MessageFanout {
   subscribe(listener: (message: Message) => void): () => void;
 }
 
+/** Whom a token speaks for: the user, and the session that can be revoked. */
+export interface TokenSubject {
+  username: string;
+  sessionId: string;
+}
+
 export interface TokenService {
-  issue(username: string): { token: string; expiresAt: Date };
-  /** Throws DomainError INVALID_TOKEN for anything but a genuine, unexpired token. */
+  /** A token for the subject until `expiresAt`, which may be cut to whole seconds: the answer says when it really ends. */
+  issue(subject: TokenSubject, expiresAt: Date): { token: string; expiresAt: Date };
+  /** Throws DomainError INVALID_TOKEN for anything but a genuine, unexpired token naming a session. */
   verify(token: string): Identity;
   /** Whether `text` holds a token this service issued, expired or not, whatever surrounds it. */
   foundIn(text: string): boolean;
@@ -186,6 +202,24 @@ export const TYPES = {
   MessageSearch: Symbol('MessageSearch'),
   MembershipEvents: Symbol('MembershipEvents'),
   Conversations: Symbol('Conversations'),
+  SessionRepository: Symbol('SessionRepository'),
+  SecretTokens: Symbol('SecretTokens'),
+  Revocations: Symbol('Revocations'),
+  SessionPolicy: Symbol('SessionPolicy'),
+  SessionStates: Symbol('SessionStates'),
+  PasswordCheck: Symbol('PasswordCheck'),
+  SessionIssuer: Symbol('SessionIssuer'),
+  VerifyAccess: Symbol('VerifyAccess'),
+  RefreshSession: Symbol('RefreshSession'),
+  ListSessions: Symbol('ListSessions'),
+  RevokeSession: Symbol('RevokeSession'),
+  LogOutEverywhere: Symbol('LogOutEverywhere'),
+  ChangePassword: Symbol('ChangePassword'),
+  DeleteAccount: Symbol('DeleteAccount'),
+  SuspendAccount: Symbol('SuspendAccount'),
+  ReinstateAccount: Symbol('ReinstateAccount'),
+  SetRole: Symbol('SetRole'),
+  PruneSessions: Symbol('PruneSessions'),
 } as const;
 
 /** One thing the server needs before it should be sent traffic (the database, Redis, not shutting down). */
@@ -249,4 +283,82 @@ export interface PresenceBoard {
   users(room: string): string[];
   /** Returns the unsubscribe. Listeners are called synchronously for this node's own changes. */
   subscribe(listener: PresenceListener): () => void;
+}
+
+/** A rotating refresh credential, as stored: only its digest. */
+export interface RefreshCredential {
+  readonly digest: string;
+  readonly sessionId: string;
+  /** When it was rotated out; unset while it is the session's current one. */
+  readonly replacedAt?: Date;
+  /** The digest of the session's current credential (the one not rotated out), if it has one. */
+  readonly current?: string;
+}
+
+export interface SessionRepository {
+  /** Stores a new session under a fresh random id; with a digest, that is its first refresh credential. */
+  create(session: Omit<LoginSession, 'id' | 'endedAt' | 'endReason'>, refreshDigest?: string): Promise<LoginSession>;
+  find(id: string): Promise<LoginSession | undefined>;
+  /** The user's sessions that were not ended and have not expired, the latest seen first. */
+  listOpen(userId: number, now: Date): Promise<LoginSession[]>;
+  /** The session was used at `at` (written at most about once a minute per session). */
+  touch(id: string, at: Date): Promise<void>;
+  /** Ends these sessions of the user (all but `except` when `ids` is 'all'); resolves the ids it ended, not those ended before. */
+  end(userId: number, ids: readonly string[] | 'all', at: Date, reason: EndReason, except?: string): Promise<string[]>;
+  /**
+   * Which of these ids do not name an active session (isSessionActive, in
+   * one query): unknown, ended, expired at `now`, or of a user suspended or
+   * deleted; each with the reason it ended (`revoked` when it just ran out or
+   * is unknown, `suspended` for a user suspended in a race with its login).
+   */
+  inactiveAmong(ids: readonly string[], now: Date): Promise<Array<{ id: string; reason: EndReason }>>;
+  findRefresh(digest: string): Promise<RefreshCredential | undefined>;
+  /**
+   * Rotates `retire` out for `next`, and moves the session's end to
+   * `expiresAt`, only if `retire` was not rotated out already: false when
+   * another request did it first.
+   */
+  replaceRefresh(retire: string, next: string, at: Date, expiresAt: Date): Promise<boolean>;
+  /** Forgets sessions that expired or ended before `before`, with their credentials; resolves how many. */
+  prune(before: Date): Promise<number>;
+}
+
+/**
+ * Random bearer secrets that are kept only as digests (refresh
+ * credentials): a copy of the store cannot be replayed.
+ */
+export interface SecretTokens {
+  issue(): { token: string; digest: string };
+  /** undefined for text that could not be a token: nothing is looked up for it. */
+  digest(token: string): string | undefined;
+}
+
+/** Sessions that have just ended, for every node to unauthorize their connections. */
+export interface Revocation {
+  readonly sessionIds: readonly string[];
+  readonly reason: EndReason;
+}
+
+/**
+ * Carries revocations to every node of a deployment (this one included,
+ * at once). Delivery is best effort: a node that missed one finds it at its
+ * next check of its sessions (SESSION_CHECK_INTERVAL).
+ */
+export interface Revocations {
+  publish(revocation: Revocation): void;
+  /**
+   * `missed` is called when revocations may have been lost (the link to the
+   * other nodes was down): time to check. Returns the unsubscribe.
+   */
+  subscribe(listener: (revocation: Revocation) => void, missed?: () => void): () => void;
+}
+
+/** Lifetimes of sessions and their tokens, in seconds. */
+export interface SessionPolicy {
+  /** A token of the original /api/reg and /api/login, and its session (TOKEN_TTL). */
+  readonly tokenTtlSeconds: number;
+  /** An access token of a refresh session (ACCESS_TOKEN_TTL). */
+  readonly accessTtlSeconds: number;
+  /** A refresh session not refreshed for this long ends (REFRESH_TTL). */
+  readonly refreshTtlSeconds: number;
 }

@@ -28,7 +28,14 @@ export type ErrorCode =
   | 'INVALID_TITLE'
   | 'INVALID_SEARCH'
   | 'TOKEN_IN_MESSAGE'
-  | 'INVALID_COMMAND';
+  | 'INVALID_COMMAND'
+  | 'SESSION_REVOKED'
+  | 'ACCOUNT_SUSPENDED'
+  | 'INVALID_REFRESH'
+  | 'REFRESH_REUSED'
+  | 'WRONG_PASSWORD'
+  | 'UNKNOWN_SESSION'
+  | 'NOT_ADMINISTRATOR';
 
 export class DomainError extends Error {
   constructor(

@@ -5,9 +5,23 @@ export const PASSWORD_MIN_BYTES = 8;
 /** bcrypt reads only the first 72 bytes; longer passwords are refused rather than silently cut. */
 export const PASSWORD_MAX_BYTES = 72;
 
+/** An administrator may suspend accounts (and, later, delete anyone's message); the operator grants it from the command line. */
+export type Role = 'member' | 'administrator';
+
 export interface User {
   readonly id: number;
-  /** As the user first wrote it; uniqueness ignores case. */
+  /** As the user first wrote it; uniqueness ignores case. A deleted account keeps it, so nobody can take it over. */
+  readonly username: string;
+  /** None once the account is deleted: nothing can log in to it. */
+  readonly passwordHash: string | undefined;
+  readonly role: Role;
+  /** Suspended by an administrator: its sessions were ended, and logins are refused. */
+  readonly suspendedAt?: Date;
+  /** Deleted by its owner: a tombstone holding the name. */
+  readonly deletedAt?: Date;
+}
+
+export interface NewUser {
   readonly username: string;
   readonly passwordHash: string;
 }
@@ -16,6 +30,8 @@ export interface User {
 export interface Identity {
   readonly username: string;
   readonly expiresAt: Date;
+  /** The login session the token belongs to: revoking it ends the identity. */
+  readonly sessionId: string;
 }
 
 export function assertValidUsername(username: string): void {

@@ -36,3 +36,19 @@ export function clientAddressFrom(trustedProxies: readonly string[]): ClientAddr
     return peer;
   };
 }
+
+/**
+ * Whether the client reached us over https: a TLS socket, or a trusted
+ * proxy saying so in X-Forwarded-Proto (its own value, the last one). From
+ * anyone else the header means nothing.
+ */
+export function requestIsHttpsFrom(trustedProxies: readonly string[]): (request: IncomingMessage) => boolean {
+  const trusted = new Set(trustedProxies.map(plain));
+  return (request) => {
+    if ((request.socket as { encrypted?: boolean }).encrypted === true) return true;
+    if (!trusted.has(peerAddress(request.socket))) return false;
+    const header = request.headers['x-forwarded-proto'];
+    const last = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').at(-1)?.trim().toLowerCase();
+    return last === 'https';
+  };
+}

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
-import { Container } from 'inversify';
+import { Container, type ResolutionContext } from 'inversify';
 import type Koa from 'koa';
+import pino from 'pino';
 import type { Knex } from 'knex';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
 import { createHttpApp } from '../adapters/http/http-app.js';
+import { PinoLogger } from '../adapters/logging/pino-logger.js';
 import { CountingRateLimiter } from '../adapters/metrics/counting-rate-limiter.js';
 import { CountingThrottle } from '../adapters/metrics/counting-throttle.js';
 import { MetricsLog } from '../adapters/metrics/metrics-log.js';
@@ -16,23 +18,32 @@ import { KnexMembershipRepository } from '../adapters/persistence/knex-membershi
 import { KnexMessageRepository } from '../adapters/persistence/knex-message-repository.js';
 import { KnexMessageSearch } from '../adapters/persistence/knex-message-search.js';
 import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository.js';
+import { KnexSessionRepository } from '../adapters/persistence/knex-session-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
 import { InProcessPresence } from '../adapters/presence/in-process-presence.js';
 import { RedisFanout } from '../adapters/fanout/redis-fanout.js';
 import { RedisPresence } from '../adapters/presence/redis-presence.js';
+import { InProcessRevocations } from '../adapters/revocations/in-process-revocations.js';
+import { RedisRevocations } from '../adapters/revocations/redis-revocations.js';
 import { BoundedPasswordHasher } from '../adapters/security/bounded-password-hasher.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { NicedBcryptHasher } from '../adapters/security/niced-bcrypt-hasher.js';
+import { RandomSecretTokens } from '../adapters/security/random-secret-tokens.js';
 import { InMemoryThrottle } from '../adapters/rate-limits/in-memory-throttle.js';
 import { MemoryRateLimiter } from '../adapters/rate-limits/memory-rate-limiter.js';
 import { RedisRateLimits } from '../adapters/rate-limits/redis-rate-limiter.js';
 import { ChatGateway } from '../adapters/ws/chat-gateway.js';
 import type { WsConnection } from '../adapters/ws/connection.js';
 import { Authenticate } from '../application/authenticate.js';
+import { ChangePassword } from '../application/change-password.js';
 import { ChatSessions } from '../application/chat-sessions.js';
+import { DeleteAccount } from '../application/delete-account.js';
 import { JoinRoom } from '../application/join-room.js';
+import { ListSessions } from '../application/list-sessions.js';
+import { LogOutEverywhere } from '../application/log-out-everywhere.js';
 import { Login } from '../application/login.js';
+import { PasswordCheck } from '../application/password-check.js';
 import {
   TYPES,
   type ChatLimits,
@@ -45,6 +56,8 @@ import {
   type ReadinessProbe,
   type RoomRepository,
   type UserRepository,
+  type Revocations,
+  type SessionPolicy,
 } from '../application/ports.js';
 import type { ConversationUseCases } from '../application/conversation-use-cases.js';
 import { CreatePrivateRoom } from '../application/create-private-room.js';
@@ -58,10 +71,19 @@ import { RemoveMember } from '../application/remove-member.js';
 import { SearchMessages } from '../application/search-messages.js';
 import { PostMessage } from '../application/post-message.js';
 import { PruneRooms } from '../application/prune-rooms.js';
+import { PruneSessions } from '../application/prune-sessions.js';
 import { RecallHistory } from '../application/recall-history.js';
+import { RefreshSession } from '../application/refresh-session.js';
 import { Register } from '../application/register.js';
+import { ReinstateAccount } from '../application/reinstate-account.js';
 import { RequireRoom } from '../application/require-room.js';
-import { clientAddressFrom, trustedProxy } from './client-address.js';
+import { RevokeSession } from '../application/revoke-session.js';
+import { SessionIssuer } from '../application/session-issuer.js';
+import { SessionStates } from '../application/session-states.js';
+import { SetRole } from '../application/set-role.js';
+import { SuspendAccount } from '../application/suspend-account.js';
+import { VerifyAccess } from '../application/verify-access.js';
+import { clientAddressFrom, requestIsHttpsFrom, trustedProxy } from './client-address.js';
 import type { Config, Rate } from './config.js';
 import { openDatabase } from './database.js';
 import { resolveJwtSecret } from './jwt-secret.js';
@@ -106,6 +128,8 @@ interface Resources {
   rooms: KnexRoomRepository;
   hasher: NicedBcryptHasher;
   readiness: ReadinessProbe[];
+  /** Ended sessions to every node: through Redis with several, in process with one. */
+  revocations: Revocations;
 }
 
 /** Everything main.ts and the end-to-end tests need: the real adapters, wired, not yet listening. */
@@ -120,6 +144,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     : undefined;
   const rateLimits = config.redisUrl ? new RedisRateLimits({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
   const redisMembership = config.redisUrl ? new RedisMembershipEvents({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const redisRevocations = config.redisUrl ? new RedisRevocations({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
   const shutdown = new ShutdownProbe();
   const resources: Resources = {
     config,
@@ -134,6 +159,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     rooms: new KnexRoomRepository(db),
     hasher: new NicedBcryptHasher(config.bcryptCost, config.limits.hashConcurrency),
     readiness: [databaseProbe(db), ...(redisFanout ? [{ name: 'redis', notReady: 'unreachable', check: () => redisFanout.isReady() }] : []), shutdown],
+    revocations: redisRevocations ?? new InProcessRevocations(),
   };
   const container = buildContainer(resources);
   const server = container.get<ChatServer>(EDGES.Server);
@@ -150,9 +176,29 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   });
   const metricsLog = config.metricsIntervalSeconds > 0 ? new MetricsLog(logger, config.metricsIntervalSeconds, () => metrics.snapshot()) : undefined;
   const pruneRooms = container.get<PruneRooms>(TYPES.PruneRooms);
-  const prune = () => void pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error }));
+  const pruneSessions = container.get<PruneSessions>(TYPES.PruneSessions);
+  const prune = () => {
+    pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error }));
+    pruneSessions.execute().catch((error: unknown) => logger.warn('pruning sessions failed', { error }));
+  };
   const pruning = setInterval(prune, PRUNE_ROOMS_EVERY_MS).unref();
   prune();
+  // What a lost revocation left authorized ends within one interval: the bound docs/protocol.md promises.
+  const sessionStates = container.get<SessionStates>(TYPES.SessionStates);
+  // An outage is logged once when it starts and once when it ends, not every interval.
+  let checkFailing = false;
+  const checkSessions = () =>
+    void sessionStates.recheck().then(
+      () => {
+        if (checkFailing) logger.info('session check restored');
+        checkFailing = false;
+      },
+      (error: unknown) => {
+        if (!checkFailing) logger.warn('session check failed; connections of sessions ended elsewhere stay authorized until it works', { error });
+        checkFailing = true;
+      },
+    );
+  const checking = setInterval(checkSessions, config.sessions.checkIntervalSeconds * 1000).unref();
 
   return {
     ...server,
@@ -168,6 +214,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       // Not ready from now on; stop accepting, refuse new posts, finish (and acknowledge) the writes already taken, then let clients go.
       shutdown.begin();
       clearInterval(pruning);
+      clearInterval(checking);
       const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));
       server.http.closeIdleConnections();
       server.sockets.cutSilent();
@@ -178,7 +225,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       await gateway.close();
       sessions.stop();
       // After the gateway: its clients are gone, and the goodbye tells the other nodes at once.
-      await Promise.all([redisFanout?.close(), redisPresence?.close(), rateLimits?.close(), redisMembership?.close()]);
+      await Promise.all([redisFanout?.close(), redisPresence?.close(), rateLimits?.close(), redisMembership?.close(), redisRevocations?.close()]);
       // Requests still in flight get a moment; a socket that trickles or says nothing does not hold the stop.
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, HTTP_STOP_GRACE_MS).unref())]);
       server.http.closeAllConnections();
@@ -186,6 +233,59 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       await closed;
       metricsLog?.stop();
       await Promise.all([db.destroy(), resources.hasher.close()]);
+    },
+  };
+}
+
+/** What the operator's command line (`npm run admin`) does to an account. */
+export type AdminCommand = 'grant' | 'revoke' | 'suspend' | 'reinstate';
+
+export interface Administration {
+  run(command: AdminCommand, username: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** How long the command line waits for Redis before ending sessions without telling the nodes at once. */
+const ADMIN_REDIS_WAIT_MS = 3000;
+
+/**
+ * The operator's use cases on the server's own settings and database (and
+ * Redis, so that a suspension reaches every node at once; without it the
+ * nodes find it at their next session check).
+ */
+export async function createAdministration(config: Config): Promise<Administration> {
+  // Only what goes wrong is logged, as JSON on stderr: stdout is the command's one line.
+  const logger = new PinoLogger('warn', pino.destination({ dest: 2, sync: true }));
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const redisRevocations = config.redisUrl ? new RedisRevocations({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
+  const deadline = Date.now() + ADMIN_REDIS_WAIT_MS;
+  while (redisRevocations && !redisRevocations.isReady() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (redisRevocations && !redisRevocations.isReady()) {
+    logger.warn('redis unreachable: running nodes end the sessions at their next session check (SESSION_CHECK_INTERVAL)');
+  }
+  const users = new KnexUserRepository(db);
+  const sessions = new KnexSessionRepository(db);
+  const clock = new SystemClock();
+  const revocations = redisRevocations ?? new InProcessRevocations();
+  const setRole = new SetRole(users);
+  const suspend = new SuspendAccount(users, sessions, revocations, clock);
+  const reinstate = new ReinstateAccount(users);
+  return {
+    async run(command, username) {
+      switch (command) {
+        case 'grant':
+          return `${(await setRole.execute({ username, role: 'administrator' })).username} is an administrator`;
+        case 'revoke':
+          return `${(await setRole.execute({ username, role: 'member' })).username} is a member`;
+        case 'suspend':
+          return `${(await suspend.execute({ actor: 'operator', username })).username} is suspended; its sessions have ended`;
+        case 'reinstate':
+          return `${(await reinstate.execute({ actor: 'operator', username })).username} may log in again`;
+      }
+    },
+    async close() {
+      await redisRevocations?.close();
+      await db.destroy();
     },
   };
 }
@@ -209,6 +309,7 @@ function buildContainer({
   rooms,
   hasher,
   readiness,
+  revocations,
 }: Resources): Container {
   const { limits } = config;
   const container = new Container({ defaultScope: 'Singleton' });
@@ -230,7 +331,7 @@ function buildContainer({
   container.bind(TYPES.MembershipEvents).toConstantValue(membershipEvents);
   container.bind(TYPES.MembershipRepository).toConstantValue(new KnexMembershipRepository(db));
   container.bind(TYPES.MessageSearch).toConstantValue(new KnexMessageSearch(db));
-  container.bind(TYPES.TokenService).toConstantValue(new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger), config.tokenTtlSeconds));
+  container.bind(TYPES.TokenService).toConstantValue(new JwtTokenService(resolveJwtSecret(config.jwtSecret, config.dataDir, logger)));
   container.bind(TYPES.PasswordHasher).toConstantValue(new BoundedPasswordHasher(hasher, limits.hashConcurrency, limits.hashQueueMax));
   container.bind(TYPES.Clock).toConstantValue(new SystemClock());
   container.bind(TYPES.Logger).toConstantValue(logger);
@@ -238,9 +339,10 @@ function buildContainer({
   container.bind(TYPES.MessageBudget).toConstantValue(budget(bucket(limits.messagesPerSecond, limits.messageBurst), 'messages'));
   container.bind(TYPES.AnonymousReadBudget).toConstantValue(budget(limits.anonymousReads, 'anonymous_reads'));
 
-  container.bind(TYPES.Register).toDynamicValue((c) => new Register(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.TokenService)));
-  container.bind(TYPES.Login).toDynamicValue((c) => new Login(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.TokenService)));
-  container.bind(TYPES.Authenticate).toDynamicValue((c) => new Authenticate(c.get(TYPES.TokenService)));
+  bindAccounts(container, config, db, revocations);
+  container.bind(TYPES.Register).toDynamicValue((c) => new Register(c.get(TYPES.UserRepository), c.get(TYPES.PasswordHasher), c.get(TYPES.SessionIssuer)));
+  container.bind(TYPES.Login).toDynamicValue((c) => new Login(c.get(TYPES.UserRepository), c.get(TYPES.PasswordCheck), c.get(TYPES.SessionIssuer)));
+  container.bind(TYPES.Authenticate).toDynamicValue((c) => new Authenticate(c.get(TYPES.TokenService), c.get(TYPES.SessionStates)));
   container
     .bind(TYPES.PostMessage)
     .toDynamicValue(
@@ -296,6 +398,7 @@ function buildContainer({
         conversations: c.get(TYPES.Conversations),
         memberships: c.get(TYPES.MembershipRepository),
         events: c.get(TYPES.MembershipEvents),
+        sessionStates: c.get(TYPES.SessionStates),
       }),
   );
 
@@ -313,9 +416,10 @@ function buildContainer({
       }),
   );
   container.bind(EDGES.HttpApp).toDynamicValue((c) =>
-    createHttpApp({ register: c.get(TYPES.Register), login: c.get(TYPES.Login) }, logger, {
+    createHttpApp({ register: c.get(TYPES.Register), login: c.get(TYPES.Login), accounts: accountUseCases(c) }, logger, {
       clientAddress,
       limits: chatLimits,
+      isHttps: requestIsHttpsFrom(limits.trustedProxies),
       webClientDirectory: WEB_CLIENT_DIRECTORY,
       throttles: {
         loginPerAccount: budget(limits.loginPerAccount, 'login_account'),
@@ -337,6 +441,98 @@ function buildContainer({
       ),
     );
   return container;
+}
+
+/**
+ * Sessions and accounts: the ports they add, and their use cases. The
+ * ports of the rest (users, tokens, hashes, clock) are bound beside them.
+ */
+function bindAccounts(container: Container, config: Config, db: Knex, revocations: Revocations): void {
+  const policy: SessionPolicy = {
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    accessTtlSeconds: config.sessions.accessTokenTtlSeconds,
+    refreshTtlSeconds: config.sessions.refreshTtlSeconds,
+  };
+  container.bind(TYPES.SessionPolicy).toConstantValue(policy);
+  container.bind(TYPES.Revocations).toConstantValue(revocations);
+  container.bind(TYPES.SecretTokens).toConstantValue(new RandomSecretTokens());
+  container.bind(TYPES.SessionRepository).toConstantValue(new KnexSessionRepository(db));
+  container.bind(TYPES.SessionStates).toDynamicValue((c) => new SessionStates(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container.bind(TYPES.PasswordCheck).toDynamicValue((c) => new PasswordCheck(c.get(TYPES.PasswordHasher)));
+  container
+    .bind(TYPES.SessionIssuer)
+    .toDynamicValue(
+      (c) =>
+        new SessionIssuer(c.get(TYPES.SessionRepository), c.get(TYPES.TokenService), c.get(TYPES.SecretTokens), c.get(TYPES.Clock), c.get(TYPES.SessionPolicy)),
+    );
+  container
+    .bind(TYPES.VerifyAccess)
+    .toDynamicValue((c) => new VerifyAccess(c.get(TYPES.TokenService), c.get(TYPES.SessionRepository), c.get(TYPES.UserRepository), c.get(TYPES.Clock)));
+  container
+    .bind(TYPES.RefreshSession)
+    .toDynamicValue(
+      (c) =>
+        new RefreshSession(
+          c.get(TYPES.SessionRepository),
+          c.get(TYPES.UserRepository),
+          c.get(TYPES.SecretTokens),
+          c.get(TYPES.SessionIssuer),
+          c.get(TYPES.Revocations),
+          c.get(TYPES.Clock),
+          c.get(TYPES.SessionPolicy),
+        ),
+    );
+  container.bind(TYPES.ListSessions).toDynamicValue((c) => new ListSessions(c.get(TYPES.SessionRepository), c.get(TYPES.Clock)));
+  container.bind(TYPES.RevokeSession).toDynamicValue((c) => new RevokeSession(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container
+    .bind(TYPES.LogOutEverywhere)
+    .toDynamicValue((c) => new LogOutEverywhere(c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container
+    .bind(TYPES.ChangePassword)
+    .toDynamicValue(
+      (c) =>
+        new ChangePassword(
+          c.get(TYPES.UserRepository),
+          c.get(TYPES.PasswordCheck),
+          c.get(TYPES.PasswordHasher),
+          c.get(TYPES.SessionRepository),
+          c.get(TYPES.Revocations),
+          c.get(TYPES.Clock),
+        ),
+    );
+  container
+    .bind(TYPES.DeleteAccount)
+    .toDynamicValue(
+      (c) =>
+        new DeleteAccount(
+          c.get(TYPES.UserRepository),
+          c.get(TYPES.PasswordCheck),
+          c.get(TYPES.SessionRepository),
+          c.get(TYPES.Revocations),
+          c.get(TYPES.Clock),
+        ),
+    );
+  container
+    .bind(TYPES.SuspendAccount)
+    .toDynamicValue((c) => new SuspendAccount(c.get(TYPES.UserRepository), c.get(TYPES.SessionRepository), c.get(TYPES.Revocations), c.get(TYPES.Clock)));
+  container.bind(TYPES.ReinstateAccount).toDynamicValue((c) => new ReinstateAccount(c.get(TYPES.UserRepository)));
+  container.bind(TYPES.SetRole).toDynamicValue((c) => new SetRole(c.get(TYPES.UserRepository)));
+  container.bind(TYPES.PruneSessions).toDynamicValue((c) => new PruneSessions(c.get(TYPES.SessionRepository), c.get(TYPES.Clock)));
+}
+
+/** The account routes' use cases, for the HTTP edge. */
+function accountUseCases(c: ResolutionContext) {
+  return {
+    verifyAccess: c.get<VerifyAccess>(TYPES.VerifyAccess),
+    refreshSession: c.get<RefreshSession>(TYPES.RefreshSession),
+    listSessions: c.get<ListSessions>(TYPES.ListSessions),
+    revokeSession: c.get<RevokeSession>(TYPES.RevokeSession),
+    logOutEverywhere: c.get<LogOutEverywhere>(TYPES.LogOutEverywhere),
+    changePassword: c.get<ChangePassword>(TYPES.ChangePassword),
+    deleteAccount: c.get<DeleteAccount>(TYPES.DeleteAccount),
+    suspendAccount: c.get<SuspendAccount>(TYPES.SuspendAccount),
+    reinstateAccount: c.get<ReinstateAccount>(TYPES.ReinstateAccount),
+  };
 }
 
 /** A budget of `burst` per the time `perSecond` takes to spend it, in whole seconds (the shared limiter's windows are). */

@@ -240,4 +240,26 @@ export const SETTINGS = {
       meaning: 'rooms one connection may be in at once (`general` included); past it `TOO_MANY_ROOMS`',
     },
   },
+  sessions: {
+    accessTokenTtlSeconds: {
+      variable: 'ACCESS_TOKEN_TTL',
+      default: '15m',
+      kind: duration(TOKEN_TTL_MAX_SECONDS),
+      meaning:
+        'lifetime of the access tokens of a session opened with `POST /api/sessions` (see [Sessions](docs/protocol.md#sessions-and-accounts)); `TOKEN_TTL` is for `/api/login`',
+    },
+    refreshTtlSeconds: {
+      variable: 'REFRESH_TTL',
+      default: '30d',
+      kind: duration(TOKEN_TTL_MAX_SECONDS),
+      meaning: 'such a session ends when it goes this long without a refresh',
+    },
+    checkIntervalSeconds: {
+      variable: 'SESSION_CHECK_INTERVAL',
+      default: '10s',
+      kind: duration(TIMER_MAX_SECONDS),
+      meaning:
+        "how often each node checks its connections' sessions against the database: the longest a revoked session's connection stays authorized when the revocation itself did not reach the node (Redis down); it is normally told at once",
+    },
+  },
 } satisfies SettingsTable;

@@ -90,7 +90,9 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     const readers = await Promise.all(nodes.map((node) => cluster.connect(node)));
     const everyone = [...posting.flat(), ...readers];
     // Everybody is in both rooms, so everybody sees every message; node b's senders post to dev.
-    await Promise.all(everyone.map((recorder) => join(recorder, 'dev')));
+    // The senders' joins create dev; a reader without a user may only join it once it exists.
+    await Promise.all(posting.flat().map((recorder) => join(recorder, 'dev')));
+    await Promise.all(readers.map((recorder) => join(recorder, 'dev')));
 
     await Promise.all(
       posting.flatMap((group, n) =>

@@ -27,7 +27,10 @@ import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository
 import { InMemoryMembershipRepository } from '../fakes/in-memory-membership-repository.js';
 import { InMemoryMessageSearch } from '../fakes/in-memory-message-search.js';
 import { InMemoryRoomRepository } from '../fakes/in-memory-room-repository.js';
+import { InMemorySessionRepository } from '../fakes/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
+import { RecordingRevocations } from '../fakes/recording-revocations.js';
+import { SessionStates } from '../../src/application/session-states.js';
 import { RecordingMembershipEvents } from '../fakes/recording-membership-events.js';
 import { RecordingFanout } from '../fakes/recording-fanout.js';
 import { RecordingPresence } from '../fakes/recording-presence.js';
@@ -119,6 +122,8 @@ export function line(reply: ChatReply): string {
       return `read ${reply.room} ${reply.id}`;
     case 'search':
       return `search ${ids(reply.results)}${reply.more ? ' more' : ''}`;
+    case 'revoked':
+      return `revoked ${reply.reason}`;
   }
 }
 
@@ -149,11 +154,15 @@ export function setup(options: Options = {}) {
   const limits = { historyMax: options.historyMax ?? 3, messageMaxCharacters: 100, roomsPerConnection: options.roomsPerConnection ?? 3 };
   const members = new InMemoryMembershipRepository(rooms, store);
   const users = new InMemoryUserRepository();
+  // Login sessions: every user's `s-<name>` is active in the store until a test ends it.
+  const loginSessions = new InMemorySessionRepository(users);
+  const revocations = new RecordingRevocations();
+  const sessionStates = new SessionStates(loginSessions, revocations, clock);
   const events = new RecordingMembershipEvents();
   const requireRoom = new RequireRoom(rooms, members);
   const anonymousReads = new ClockedRateLimiter(clock, options.anonymousBurst, options.anonymousPerSecond);
   const sessions = new ChatSessions({
-    authenticate: new Authenticate(tokens),
+    authenticate: new Authenticate(tokens, sessionStates),
     postMessage: new PostMessage(messages, fanout, clock, limits, new ClockedRateLimiter(clock, options.messageBurst, 1), tokens),
     recallHistory: new RecallHistory(messages, requireRoom, limits),
     joinRoom: new JoinRoom(rooms, members, requireRoom),
@@ -176,6 +185,7 @@ export function setup(options: Options = {}) {
     },
     memberships: members,
     events,
+    sessionStates,
   });
   // Live delivery as a transport does it: each published message to its room's members, through their cursors.
   fanout.subscribe((message) => {
@@ -188,10 +198,28 @@ export function setup(options: Options = {}) {
     const peer = new RecordingPeer();
     return { peer, session: sessions.open(peer, address) };
   };
-  const auth = (username: string): ChatCommand => ({ kind: 'auth', username, token: tokens.issue(username).token });
+  const userIds = new Map<string, number>();
+  /** An `auth` with a token of the user's login session `sessionId` (opened in the store on first use). */
+  const auth = (username: string, sessionId = `s-${username}`): ChatCommand => {
+    if (!loginSessions.sessions.has(sessionId)) {
+      const user = users.byId(userIds.get(username) ?? 0) ?? users.add({ username, passwordHash: 'hashed:x' });
+      userIds.set(username, user.id);
+      const now = clock.now();
+      loginSessions.add({
+        id: sessionId,
+        userId: user.id,
+        kind: 'token',
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+        device: { userAgent: '', address: '' },
+      });
+    }
+    return { kind: 'auth', username, token: tokens.issueFor(username, sessionId).token };
+  };
   /** Registers users, so that invitations and direct conversations can name them. */
   const register = async (...names: string[]) => {
-    for (const username of names) await users.create({ username, passwordHash: 'x' });
+    for (const username of names) userIds.set(username, users.add({ username, passwordHash: 'hashed:x' }).id);
   };
   const post = (username: string, text: string, room = 'general', clientId?: string): ChatCommand => ({ kind: 'post', username, text, room, clientId });
   /** Stores messages as if posted elsewhere before the test's connections came. */
@@ -199,5 +227,25 @@ export function setup(options: Options = {}) {
     await rooms.ensure(room);
     for (let i = 0; i < count; i++) await store.append({ room, username: 'zoe', text: `${room} ${i}`, createdAt: clock.now() });
   };
-  return { clock, store, rooms, members, users, events, tokens, fanout, presence, sessions, anonymousReads, connect, auth, post, seed, register };
+  return {
+    clock,
+    store,
+    rooms,
+    members,
+    users,
+    events,
+    tokens,
+    fanout,
+    presence,
+    sessions,
+    anonymousReads,
+    connect,
+    auth,
+    post,
+    seed,
+    register,
+    loginSessions,
+    revocations,
+    sessionStates,
+  };
 }

@@ -22,6 +22,8 @@ export interface Frame {
   /** `search`: messages with their room. */
   results?: Array<{ id: number; room: string; username: string; message: string; createdAt: string }>;
   members?: Array<{ username: string; role: string }>;
+  /** Why a session ended, in a SESSION_REVOKED frame. */
+  reason?: string;
 }
 
 const WAIT_MS = 3000;

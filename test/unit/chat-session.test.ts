@@ -161,6 +161,7 @@ describe('ChatSession', () => {
       const { connect, auth, post, clock, presence } = setup();
       const { peer, session } = connect();
       session.handle(auth('alice'));
+      await settle();
       clock.advance(60_000);
       session.handle(post('alice', 'after'));
       await settle();
@@ -172,6 +173,7 @@ describe('ChatSession', () => {
       const { connect, auth, clock } = setup();
       const { peer, session } = connect();
       session.handle(auth('alice'));
+      await settle();
       clock.advance(30_000);
       session.handle(auth('alice'));
       clock.advance(40_000);
@@ -377,6 +379,87 @@ describe('ChatSession', () => {
         expect(peer.idsOf('general')).to.have.length(9);
         expect(anonymousReads.taken).to.deep.equal([]);
       });
+    });
+  });
+
+  describe('login sessions', () => {
+    it('holds the frames after an auth whose session the store must tell, and takes them in order once it has', async () => {
+      const { connect, auth, post, loginSessions } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'right after auth'));
+      session.handle({ kind: 'join', room: 'dev', after: undefined });
+      session.handle(post('alice', 'in dev', 'dev'));
+      expect(peer.lines).to.deep.equal([]);
+      await settle();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'messages 1', 'joined dev', 'messages 2']);
+      expect(loginSessions.asked).to.deep.equal([['s-alice']]);
+    });
+
+    it('refuses an auth whose session ended as SESSION_REVOKED, leaving the connection as it was for the frames after it', async () => {
+      const { connect, auth, post, loginSessions, clock, store } = setup();
+      const token = auth('alice');
+      await loginSessions.end(1, ['s-alice'], clock.now(), 'revoked');
+      const { peer, session } = connect();
+      session.handle(token);
+      session.handle(post('alice', 'sneaky'));
+      await settle();
+      expect(peer.lines).to.deep.equal(['error SESSION_REVOKED', 'error NOT_AUTHENTICATED general']);
+      expect(store.all()).to.deep.equal([]);
+    });
+
+    it("a revocation unauthorizes the connections of that session, says why, and ends their presence; the user's other sessions stay", async () => {
+      const { connect, auth, post, revocations, presence, sessions } = setup();
+      const phone = connect();
+      const laptop = connect();
+      phone.session.handle(auth('alice', 'phone'));
+      laptop.session.handle(auth('alice', 'laptop'));
+      await settle();
+      revocations.hear({ sessionIds: ['phone'], reason: 'revoked' });
+      phone.session.handle(post('alice', 'from the stolen phone'));
+      await settle();
+      expect(phone.peer.lines).to.deep.equal(['authenticated alice', 'revoked revoked', 'error NOT_AUTHENTICATED general']);
+      expect(laptop.peer.lines).to.deep.equal(['authenticated alice']);
+      expect(sessions.authorizedCount).to.equal(1);
+      revocations.hear({ sessionIds: ['laptop'], reason: 'password_changed' });
+      expect(laptop.peer.lines.at(-1)).to.equal('revoked password_changed');
+      expect(presence.updates).to.deep.equal(['general +alice', 'general -alice']);
+    });
+
+    it('an auth again after the revocation, with the same token, is refused without asking the store', async () => {
+      const { connect, auth, revocations, loginSessions } = setup();
+      const { peer, session } = connect();
+      const token = auth('alice');
+      session.handle(token);
+      await settle();
+      revocations.hear({ sessionIds: ['s-alice'], reason: 'logged_out_everywhere' });
+      session.handle(token);
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'revoked logged_out_everywhere', 'error SESSION_REVOKED']);
+      expect(loginSessions.asked).to.have.length(1);
+    });
+
+    it('a revocation lost on the way is found by the next check of the store, with its reason', async () => {
+      const { connect, auth, loginSessions, sessionStates, clock } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      await settle();
+      // Ended on another node; the broadcast never came.
+      await loginSessions.end(1, ['s-alice'], clock.now(), 'password_changed');
+      expect(peer.lines).to.deep.equal(['authenticated alice']);
+      await sessionStates.recheck();
+      expect(peer.lines).to.deep.equal(['authenticated alice', 'revoked password_changed']);
+    });
+
+    it('a connection closed while its auth waits for the store is not authorized afterwards and holds no timer', async () => {
+      const { connect, auth, post, sessions, clock, store } = setup();
+      const { peer, session } = connect();
+      session.handle(auth('alice'));
+      session.handle(post('alice', 'never'));
+      sessions.close(session);
+      await settle();
+      expect(peer.lines).to.deep.equal([]);
+      expect(store.all()).to.deep.equal([]);
+      expect(clock.pending).to.equal(0);
     });
   });
 });

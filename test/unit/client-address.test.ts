@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
-import { clientAddressFrom } from '../../src/infrastructure/client-address.js';
+import { clientAddressFrom, requestIsHttpsFrom } from '../../src/infrastructure/client-address.js';
 
 const request = (peer: string, forwardedFor?: string | string[]) =>
   ({ socket: { remoteAddress: peer }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
@@ -38,5 +38,23 @@ describe('clientAddressFrom', () => {
   it('treats IPv4-mapped IPv6 peers as their IPv4 address', () => {
     expect(behindProxy(request('::ffff:10.0.0.2', '198.51.100.1'))).to.equal('198.51.100.1');
     expect(clientAddressFrom([])(request('::ffff:203.0.113.9'))).to.equal('203.0.113.9');
+  });
+});
+
+describe('requestIsHttpsFrom', () => {
+  const secure = (peer: string, proto?: string | string[], encrypted = false) =>
+    ({ socket: { remoteAddress: peer, encrypted }, headers: proto === undefined ? {} : { 'x-forwarded-proto': proto } }) as unknown as IncomingMessage;
+  const behindProxy = requestIsHttpsFrom(['10.0.0.2']);
+
+  it('takes a TLS socket for https', () => {
+    expect(requestIsHttpsFrom([])(secure('203.0.113.9', undefined, true))).to.equal(true);
+  });
+
+  it('believes X-Forwarded-Proto from a trusted proxy only, its own (last) value', () => {
+    expect(behindProxy(secure('10.0.0.2', 'https'))).to.equal(true);
+    expect(behindProxy(secure('10.0.0.2', 'http'))).to.equal(false);
+    expect(behindProxy(secure('10.0.0.2', 'https, http'))).to.equal(false);
+    expect(behindProxy(secure('203.0.113.9', 'https'))).to.equal(false);
+    expect(requestIsHttpsFrom([])(secure('10.0.0.2', 'https'))).to.equal(false);
   });
 });

@@ -9,6 +9,7 @@ import {
   messageFrame,
   presenceEventFrame,
   presenceFrame,
+  revokedFrame,
 } from '../../src/adapters/ws/frames.js';
 import type { Message } from '../../src/domain/message.js';
 
@@ -143,6 +144,21 @@ describe('frames', () => {
         event: 'leave',
         username: 'carol',
       });
+    });
+  });
+
+  describe('session revoked', () => {
+    it('writes an info frame SESSION_REVOKED with a message for people and the reason for programs, for every reason', () => {
+      const reasons = ['revoked', 'logged_out_everywhere', 'password_changed', 'account_deleted', 'suspended', 'refresh_reused'] as const;
+      for (const reason of reasons) {
+        const frame = JSON.parse(revokedFrame(reason));
+        expect(Object.keys(frame)).to.deep.equal(['type', 'code', 'message', 'reason']);
+        expect(frame).to.deep.include({ type: 'info', code: 'SESSION_REVOKED', reason });
+        expect(frame.message).to.match(/; this connection is no longer authorized$/);
+      }
+      expect(revokedFrame('password_changed')).to.equal(
+        '{"type":"info","code":"SESSION_REVOKED","message":"the password was changed; this connection is no longer authorized","reason":"password_changed"}',
+      );
     });
   });
 

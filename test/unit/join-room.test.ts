@@ -7,7 +7,7 @@ import { InMemoryMessageRepository } from '../fakes/in-memory-message-repository
 import { InMemoryRoomRepository } from '../fakes/in-memory-room-repository.js';
 import { expectRejectsCode } from '../support/expect-domain-error.js';
 
-const alice: Identity = { username: 'alice', expiresAt: new Date('2100-01-01') };
+const alice: Identity = { username: 'alice', expiresAt: new Date('2100-01-01'), sessionId: 's1' };
 
 function setup() {
   const rooms = new InMemoryRoomRepository();

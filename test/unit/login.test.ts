@@ -1,31 +1,56 @@
 import { expect } from 'chai';
 import { Login } from '../../src/application/login.js';
-import { FakePasswordHasher } from '../fakes/fake-password-hasher.js';
-import { FakeTokenService } from '../fakes/fake-token-service.js';
-import { FixedClock } from '../fakes/fixed-clock.js';
-import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
+import { accountFakes, LAPTOP, PASSWORD } from '../support/account-fakes.js';
 import { expectRejectsCode } from '../support/expect-domain-error.js';
 
-const PASSWORD = 'correct horse battery';
-
 async function setup({ password = PASSWORD } = {}) {
-  const users = new InMemoryUserRepository();
-  const passwords = new FakePasswordHasher();
-  const clock = new FixedClock();
-  const tokens = new FakeTokenService(clock, 60_000);
-  await users.create({ username: 'Alice', passwordHash: await passwords.hash(password) });
-  passwords.hashCalls = 0;
-  const login = new Login(users, passwords, tokens);
-  return { login, users, passwords, tokens, clock };
+  const fakes = accountFakes();
+  const alice = await fakes.user('Alice', password);
+  const login = new Login(fakes.users, fakes.check, fakes.issuer);
+  return { ...fakes, alice, login, passwords: fakes.hasher };
 }
 
 describe('Login', () => {
   it('returns a token for the user when the password is right', async () => {
-    const { login, tokens, clock } = await setup();
+    const { login, tokens, clock, policy } = await setup();
     const session = await login.execute({ username: 'Alice', password: PASSWORD });
     expect(session.username).to.equal('Alice');
-    expect(session.expiresAt.getTime()).to.equal(clock.now().getTime() + 60_000);
+    expect(session.expiresAt.getTime()).to.equal(clock.now().getTime() + policy.tokenTtlSeconds * 1000);
     expect(tokens.verify(session.token).username).to.equal('Alice');
+  });
+
+  it('opens a session from the device it came from, which the token names', async () => {
+    const { login, tokens, sessions, alice } = await setup();
+    const session = await login.execute({ username: 'Alice', password: PASSWORD, device: LAPTOP });
+    expect(tokens.verify(session.token).sessionId).to.equal(session.sessionId);
+    expect(await sessions.find(session.sessionId)).to.deep.include({ userId: alice.id, kind: 'token', device: LAPTOP, expiresAt: session.expiresAt });
+  });
+
+  it('opens a refresh session when asked, with an access token and a refresh credential', async () => {
+    const { login, clock, policy } = await setup();
+    const session = await login.execute({ username: 'Alice', password: PASSWORD, kind: 'refresh' });
+    expect(session.expiresAt.getTime()).to.equal(clock.now().getTime() + policy.accessTtlSeconds * 1000);
+    expect(session.refresh?.token).to.equal('secret-1');
+  });
+
+  it('refuses a suspended user with the right password as ACCOUNT_SUSPENDED, opening no session', async () => {
+    const { login, users, sessions, alice, clock } = await setup();
+    await users.setSuspended(alice.id, clock.now());
+    await expectRejectsCode(login.execute({ username: 'Alice', password: PASSWORD }), 'ACCOUNT_SUSPENDED');
+    expect(sessions.sessions.size).to.equal(0);
+  });
+
+  it("tells a suspended user's wrong password apart from nothing: INVALID_CREDENTIALS, as for anyone", async () => {
+    const { login, users, alice, clock } = await setup();
+    await users.setSuspended(alice.id, clock.now());
+    await expectRejectsCode(login.execute({ username: 'Alice', password: 'wrong password' }), 'INVALID_CREDENTIALS');
+  });
+
+  it('refuses a deleted account as INVALID_CREDENTIALS, even with its old password, after one comparison', async () => {
+    const { login, users, alice, clock, passwords } = await setup();
+    await users.markDeleted(alice.id, clock.now());
+    await expectRejectsCode(login.execute({ username: 'Alice', password: PASSWORD }), 'INVALID_CREDENTIALS');
+    expect(passwords.verifyCalls).to.equal(1);
   });
 
   it('answers with the username as registered when logging in with other case', async () => {

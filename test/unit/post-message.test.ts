@@ -17,7 +17,7 @@ function setup({ burst = Number.POSITIVE_INFINITY, perSecond = 0 } = {}) {
   const budget = new ClockedRateLimiter(clock, burst, perSecond);
   const limits = { historyMax: 100, messageMaxCharacters: MAX_CHARACTERS, roomsPerConnection: 50 };
   const postMessage = new PostMessage(messages, fanout, clock, limits, budget, new FakeTokenService(clock));
-  const identity: Identity = { username: 'Alice', expiresAt: new Date(clock.now().getTime() + 60_000) };
+  const identity: Identity = { username: 'Alice', expiresAt: new Date(clock.now().getTime() + 60_000), sessionId: 's1' };
   return { postMessage, messages, fanout, clock, identity, budget };
 }
 
@@ -60,7 +60,7 @@ describe('PostMessage', () => {
 
     it('accepts a token that expires one millisecond from now', async () => {
       const { postMessage, messages, clock } = setup();
-      const identity = { username: 'Alice', expiresAt: new Date(clock.now().getTime() + 1) };
+      const identity = { username: 'Alice', expiresAt: new Date(clock.now().getTime() + 1), sessionId: 's1' };
       await postMessage.execute({ identity, username: 'Alice', text: 'hello', room: 'general' });
       expect(messages.all()).to.have.length(1);
     });
@@ -123,8 +123,20 @@ describe('PostMessage', () => {
     it('stores the same client id once per user', async () => {
       const { postMessage, messages, fanout, clock } = setup();
       const expiresAt = new Date(clock.now().getTime() + 60_000);
-      const alice = await postMessage.execute({ identity: { username: 'Alice', expiresAt }, username: 'Alice', text: 'a', room: 'general', clientId: 'same' });
-      const bob = await postMessage.execute({ identity: { username: 'bob', expiresAt }, username: 'bob', text: 'b', room: 'general', clientId: 'same' });
+      const alice = await postMessage.execute({
+        identity: { username: 'Alice', expiresAt, sessionId: 's1' },
+        username: 'Alice',
+        text: 'a',
+        room: 'general',
+        clientId: 'same',
+      });
+      const bob = await postMessage.execute({
+        identity: { username: 'bob', expiresAt, sessionId: 's1' },
+        username: 'bob',
+        text: 'b',
+        room: 'general',
+        clientId: 'same',
+      });
       expect([alice.duplicate, bob.duplicate]).to.deep.equal([false, false]);
       expect(messages.all().map(({ username }) => username)).to.deep.equal(['Alice', 'bob']);
       expect(fanout.published).to.have.length(2);
@@ -161,7 +173,7 @@ describe('PostMessage', () => {
         should: 'rejects a message once the identity has expired as TOKEN_EXPIRED',
         code: 'TOKEN_EXPIRED',
         input: ({ clock }) => ({
-          identity: { username: 'Alice', expiresAt: new Date(clock.now().getTime() - 1) },
+          identity: { username: 'Alice', expiresAt: new Date(clock.now().getTime() - 1), sessionId: 's1' },
           username: 'Alice',
           text: 'hello',
           room: 'general',
@@ -170,7 +182,7 @@ describe('PostMessage', () => {
       {
         should: 'rejects a message at the very instant of expiry as TOKEN_EXPIRED',
         code: 'TOKEN_EXPIRED',
-        input: ({ clock }) => ({ identity: { username: 'Alice', expiresAt: clock.now() }, username: 'Alice', text: 'hello', room: 'general' }),
+        input: ({ clock }) => ({ identity: { username: 'Alice', expiresAt: clock.now(), sessionId: 's1' }, username: 'Alice', text: 'hello', room: 'general' }),
       },
       {
         should: 'rejects a frame claiming another username as USERNAME_MISMATCH',
@@ -264,7 +276,7 @@ describe('PostMessage', () => {
     it("is the user's, whatever the case of the name, so a new connection does not start a new budget", async () => {
       const { postMessage, identity, budget } = setup({ burst: 1, perSecond: 1 });
       await postMessage.execute({ identity, username: 'Alice', text: 'one', room: 'general' });
-      const again = { username: 'ALICE', expiresAt: identity.expiresAt };
+      const again = { username: 'ALICE', expiresAt: identity.expiresAt, sessionId: 's1' };
       await expectRejectsCode(postMessage.execute({ identity: again, username: 'alice', text: 'two', room: 'general' }), 'RATE_LIMITED');
       expect(budget.taken.map(({ key }) => key)).to.deep.equal(['alice', 'alice']);
     });

@@ -344,7 +344,7 @@ describe('Private conversations in a chat session', () => {
     it('refuses a text that holds a token this server issued, in either form, storing nothing', async () => {
       const { as, post, store, tokens } = await withUsers('alice');
       const alice = as('alice');
-      const token = tokens.issue('alice').token;
+      const token = tokens.issueFor('alice').token;
       alice.session.handle(post('alice', `auht ${token}`));
       alice.session.handle({ kind: 'post', username: '', text: `oops${token}oops`, room: 'general', clientId: 'c-1', typed: true });
       await settle();

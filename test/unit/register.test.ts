@@ -1,29 +1,38 @@
 import { expect } from 'chai';
 import { Register } from '../../src/application/register.js';
-import { FakePasswordHasher } from '../fakes/fake-password-hasher.js';
-import { FakeTokenService } from '../fakes/fake-token-service.js';
-import { FixedClock } from '../fakes/fixed-clock.js';
-import { InMemoryUserRepository } from '../fakes/in-memory-user-repository.js';
+import { accountFakes, PHONE } from '../support/account-fakes.js';
 import { expectRejectsCode } from '../support/expect-domain-error.js';
 
 function setup() {
-  const users = new InMemoryUserRepository();
-  const passwords = new FakePasswordHasher();
-  const clock = new FixedClock();
-  const tokens = new FakeTokenService(clock, 60_000);
-  const register = new Register(users, passwords, tokens);
-  return { register, users, passwords, tokens, clock };
+  const fakes = accountFakes();
+  const register = new Register(fakes.users, fakes.hasher, fakes.issuer);
+  return { ...fakes, register, passwords: fakes.hasher };
 }
 
 describe('Register', () => {
   const password = 'correct horse';
 
   it('returns the username with a token for it and its expiry', async () => {
-    const { register, tokens, clock } = setup();
+    const { register, tokens, clock, policy } = setup();
     const session = await register.execute({ username: 'Alice', password });
     expect(session.username).to.equal('Alice');
-    expect(session.expiresAt.getTime()).to.equal(clock.now().getTime() + 60_000);
-    expect(tokens.verify(session.token)).to.deep.equal({ username: 'Alice', expiresAt: session.expiresAt });
+    expect(session.expiresAt.getTime()).to.equal(clock.now().getTime() + policy.tokenTtlSeconds * 1000);
+    expect(tokens.verify(session.token)).to.deep.equal({ username: 'Alice', expiresAt: session.expiresAt, sessionId: session.sessionId });
+  });
+
+  it('opens a token session for the new user, from the device it came from, that its token names', async () => {
+    const { register, sessions, users } = setup();
+    const { sessionId, expiresAt } = await register.execute({ username: 'Alice', password, device: PHONE });
+    const user = await users.findByUsername('alice');
+    expect(await sessions.find(sessionId)).to.deep.include({ userId: user?.id, kind: 'token', expiresAt, device: PHONE });
+  });
+
+  it('opens a refresh session when asked: a short access token, and a refresh credential stored as its digest', async () => {
+    const { register, sessions, clock, policy } = setup();
+    const issued = await register.execute({ username: 'Alice', password, kind: 'refresh' });
+    expect(issued.expiresAt.getTime()).to.equal(clock.now().getTime() + policy.accessTtlSeconds * 1000);
+    expect(issued.refresh).to.deep.equal({ token: 'secret-1', expiresAt: new Date(clock.now().getTime() + policy.refreshTtlSeconds * 1000) });
+    expect(await sessions.findRefresh('digest:secret-1')).to.deep.equal({ digest: 'digest:secret-1', sessionId: issued.sessionId, current: 'digest:secret-1' });
   });
 
   it('stores a hash of the password, not the password', async () => {
@@ -104,6 +113,13 @@ describe('Register', () => {
         await expectRejectsCode(register.execute({ username: second, password: 'another password' }), 'USERNAME_TAKEN');
       });
     }
+
+    it('refuses the name of a deleted account, in any case, as USERNAME_TAKEN: nobody can speak as the deleted user', async () => {
+      const { register, users, clock } = setup();
+      await register.execute({ username: 'Alice', password });
+      await users.markDeleted((await users.findByUsername('alice'))!.id, clock.now());
+      await expectRejectsCode(register.execute({ username: 'ALICE', password }), 'USERNAME_TAKEN');
+    });
 
     it('keeps the first account unchanged', async () => {
       const { register, users } = setup();

@@ -13,8 +13,8 @@ describe('RequireRoom', () => {
     const requireRoom = new RequireRoom(rooms, members);
     return { rooms, members, joinRoom: new JoinRoom(rooms, members, requireRoom), requireRoom };
   };
-  const alice = { username: 'alice', expiresAt: new Date('2100-01-01') };
-  const bob = { username: 'bob', expiresAt: new Date('2100-01-01') };
+  const alice = { username: 'alice', expiresAt: new Date('2100-01-01'), sessionId: 's-alice' };
+  const bob = { username: 'bob', expiresAt: new Date('2100-01-01'), sessionId: 's-bob' };
 
   it('accepts general, which always exists, and a room once someone joined it', async () => {
     const { joinRoom, requireRoom } = setup();

@@ -7,6 +7,8 @@ import { NO_METRICS, type ChatLimits, type ChatMetrics, type Logger, type RateLi
 import { TITLE_MAX_CHARACTERS } from '../../domain/room.js';
 import { SEARCH_PAGE_MAX, SEARCH_QUERY_MAX_CHARACTERS } from '../../domain/search.js';
 import type { Credentials, Register, Session } from '../../application/register.js';
+import { deviceOf } from '../../domain/session.js';
+import { addAccountRoutes, type AccountUseCases } from './account-routes.js';
 import { EdgeError, httpErrorReply } from './error-status.js';
 import { opsRouter, type OpsOptions } from './ops-routes.js';
 import { staticFiles } from './static-files.js';
@@ -17,6 +19,8 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 export interface HttpUseCases {
   register: Register;
   login: Login;
+  /** Sessions and accounts: the routes of account-routes.ts. */
+  accounts: Omit<AccountUseCases, 'register' | 'login'>;
 }
 
 export interface HttpThrottles {
@@ -36,6 +40,8 @@ export interface HttpAppOptions {
   clientAddress: (request: IncomingMessage) => string;
   /** What GET /api/limits tells clients, so that they can say a limit before the server refuses. */
   limits: ChatLimits;
+  /** Whether a request came over https (to this server, or to a trusted proxy): the refresh cookie is Secure then. */
+  isHttps: (request: IncomingMessage) => boolean;
 }
 
 function credentialsFrom(body: unknown): Credentials {
@@ -62,11 +68,13 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   const { throttles } = options;
   const metrics = options.metrics ?? NO_METRICS;
 
+  // The device goes to the session list; the answer stays the original protocol's, field for field.
+  const device = (ctx: Context) => deviceOf(ctx.get('user-agent'), options.clientAddress(ctx.req));
   router.post('/reg', async (ctx) => {
     const credentials = credentialsFrom(ctx.request.body);
     await throttle(throttles.registerPerAddress, options.clientAddress(ctx.req), 'registrations from your address');
     ctx.status = 201;
-    ctx.body = sessionBody(await useCases.register.execute(credentials));
+    ctx.body = sessionBody(await useCases.register.execute({ ...credentials, device: device(ctx) }));
   });
   router.get('/limits', (ctx) => {
     const { messageMaxCharacters, historyMax, roomsPerConnection } = options.limits;
@@ -83,8 +91,18 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
     const credentials = credentialsFrom(ctx.request.body);
     await throttle(throttles.loginPerAddress, options.clientAddress(ctx.req), 'logins from your address');
     await throttle(throttles.loginPerAccount, credentials.username.toLowerCase(), 'logins to this account');
-    ctx.body = sessionBody(await useCases.login.execute(credentials));
+    ctx.body = sessionBody(await useCases.login.execute({ ...credentials, device: device(ctx) }));
   });
+  addAccountRoutes(
+    router,
+    { register: useCases.register, login: useCases.login, ...useCases.accounts },
+    {
+      throttle: (budget, key, what) => throttle(throttles[budget], key, what),
+      clientAddress: options.clientAddress,
+      isHttps: options.isHttps,
+      credentialsFrom,
+    },
+  );
 
   app.use(async (ctx, next) => {
     try {
@@ -106,9 +124,10 @@ export function createHttpApp(useCases: HttpUseCases, logger: Logger, options: H
   app.use(ops.allowedMethods({ throw: false }));
   app.use(staticFiles(options.webClientDirectory));
   app.use(async (ctx, next) => {
-    // ctx.is() is null without a body (answered as INVALID_FORMAT below) and false for another type.
+    // ctx.is() is null without a body (answered as INVALID_FORMAT below) and false for another type;
+    // an empty body (Content-Length: 0, as fetch sends a POST without one) has no type to be wrong.
     if (ctx.path.startsWith('/api/') && ctx.method === 'POST') {
-      if (ctx.is('application/json') === false) {
+      if (ctx.is('application/json') === false && ctx.request.length !== 0) {
         throw new EdgeError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as JSON with Content-Type: application/json');
       }
       // The body parser truncates a length to 32 bits (2^32 reads as 0) and would wait for the body: refuse it now.

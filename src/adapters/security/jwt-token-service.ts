@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { TokenService } from '../../application/ports.js';
+import type { TokenService, TokenSubject } from '../../application/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Identity } from '../../domain/user.js';
 
@@ -16,16 +16,14 @@ export class JwtTokenService implements TokenService {
   /** Made once: given a string, jsonwebtoken builds a key object on every call, the bulk of an auth's cost. */
   private readonly secret: KeyObject;
 
-  constructor(
-    secret: string,
-    private readonly ttlSeconds: number,
-  ) {
+  constructor(secret: string) {
     this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
-  issue(username: string): { token: string; expiresAt: Date } {
-    const exp = Math.floor(Date.now() / 1000) + this.ttlSeconds;
-    const token = jwt.sign({ exp }, this.secret, { algorithm: ALGORITHM, subject: username });
+  /** `sid` names the session; `exp` is in whole seconds, so the expiry is cut to the second. */
+  issue({ username, sessionId }: TokenSubject, expiresAt: Date): { token: string; expiresAt: Date } {
+    const exp = Math.floor(expiresAt.getTime() / 1000);
+    const token = jwt.sign({ exp, sid: sessionId }, this.secret, { algorithm: ALGORITHM, subject: username });
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
@@ -41,7 +39,10 @@ export class JwtTokenService implements TokenService {
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
       throw new DomainError('INVALID_TOKEN', 'token is not valid');
     }
-    return { username: payload.sub, expiresAt: new Date(payload.exp * 1000) };
+    // Tokens from before sessions existed name none, so nothing could revoke them: they are refused.
+    const sid: unknown = payload.sid;
+    if (typeof sid !== 'string' || sid === '') throw new DomainError('INVALID_TOKEN', 'token names no session; log in again');
+    return { username: payload.sub, expiresAt: new Date(payload.exp * 1000), sessionId: sid };
   }
 
   foundIn(text: string): boolean {

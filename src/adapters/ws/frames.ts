@@ -1,10 +1,11 @@
 import type { ChatReply, ReplyContext } from '../../application/chat-exchange.js';
 import type { Message } from '../../domain/message.js';
 import { DEFAULT_ROOM } from '../../domain/room.js';
+import type { EndReason } from '../../domain/session.js';
 
 /** Server-to-client frames, exactly as docs/protocol.md shows them. */
 
-export type InfoCode = 'WELCOME' | 'AUTHENTICATED' | 'TOKEN_EXPIRED';
+export type InfoCode = 'WELCOME' | 'AUTHENTICATED' | 'TOKEN_EXPIRED' | 'SESSION_REVOKED';
 
 /**
  * A message's JSON fields, serialized once per message object: the same
@@ -51,6 +52,20 @@ export const presenceEventFrame = (name: string, event: 'join' | 'leave', userna
   JSON.stringify({ type: 'presence', room: name, event, username });
 
 export const infoFrame = (code: InfoCode, message: string): string => JSON.stringify({ type: 'info', code, message });
+
+/** Why a session ended, as its connections are told. */
+const ENDED_BECAUSE: Record<EndReason, string> = {
+  revoked: 'this session was logged out',
+  logged_out_everywhere: 'the account was logged out everywhere',
+  password_changed: 'the password was changed',
+  account_deleted: 'the account was deleted',
+  suspended: 'the account was suspended',
+  refresh_reused: 'a refresh credential of this session was used twice, so a copy may be in other hands',
+};
+
+/** The connection's login session ended: the reason, for programs, beside the message for people. */
+export const revokedFrame = (reason: EndReason): string =>
+  JSON.stringify({ type: 'info', code: 'SESSION_REVOKED', message: `${ENDED_BECAUSE[reason]}; this connection is no longer authorized`, reason });
 
 /** Names the request an error answers: the room of a room command, the room and clientId of a post. */
 export type ErrorContext = ReplyContext;
@@ -108,5 +123,7 @@ export function replyFrame(reply: FrameReply): string {
       return JSON.stringify({ type: 'read', room: reply.room, id: reply.id });
     case 'search':
       return `{"type":"search","query":${JSON.stringify(reply.query)},"results":[${reply.results.map((message) => `{"room":${room(message.room)},${fields(message)}}`).join(',')}],"more":${reply.more}}`;
+    case 'revoked':
+      return revokedFrame(reply.reason);
   }
 }

@@ -3,6 +3,7 @@ import * as createUsers from './001-create-users.js';
 import * as createMessages from './002-create-messages.js';
 import * as roomsAndClientIds from './003-rooms-and-client-ids.js';
 import * as privateConversations from './004-private-conversations.js';
+import * as accountsAndSessions from './005-accounts-and-sessions.js';
 
 type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<void> };
 
@@ -12,6 +13,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['002-create-messages', createMessages],
   ['003-rooms-and-client-ids', roomsAndClientIds],
   ['004-private-conversations', privateConversations],
+  ['005-accounts-and-sessions', accountsAndSessions],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
