@@ -41,7 +41,8 @@ export async function catchUp(
     if (!client.current()) return;
     await client.paceRead(limits.historyMax);
     if (!client.current()) return;
-    const found = await recallHistory.execute({ room, after: cursor.nextPage(generation), limit: Infinity, identity: client.identity() });
+    // Changes too: a client resuming from a cursor learns every edit and deletion after it.
+    const found = await recallHistory.execute({ room, after: cursor.nextPage(generation), limit: Infinity, withChanges: true, identity: client.identity() });
     const storeEnd = found.messages.length === 0 && !found.more ? await messages.lastId() : undefined;
     const step = client.current() ? cursor.page(generation, found.messages, found.more, storeEnd) : undefined;
     if (!step) return;

@@ -25,7 +25,10 @@ export type ChatCommand =
   | { kind: 'direct'; username: string }
   | { kind: 'conversations' }
   | { kind: 'read'; room: string; id: number }
-  | { kind: 'search'; query: string; before: number | undefined; limit: number | undefined };
+  | { kind: 'search'; query: string; before: number | undefined; limit: number | undefined }
+  /** An author's edit or deletion of one of its messages, `id`. */
+  | { kind: 'edit'; room: string; id: number; text: string; clientId: string | undefined }
+  | { kind: 'delete'; room: string; id: number; clientId: string | undefined };
 
 /** Which request a reply answers, so that a client with several in flight can tell. */
 export interface ReplyContext {

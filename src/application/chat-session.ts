@@ -9,7 +9,8 @@ import { catchUp, type CatchUpClient } from './catch-up.js';
 import { converse, type ConversationCommand } from './conversation-commands.js';
 import type { ConversationUseCases } from './conversation-use-cases.js';
 import type { JoinRoom } from './join-room.js';
-import type { ChatLimits, Clock, MembershipEvent, MembershipRepository, MessageRepository, PresenceBoard, RateLimiter } from './ports.js';
+import type { Appended, ChatLimits, Clock, MembershipEvent, MembershipRepository, MessageRepository, PresenceBoard, RateLimiter } from './ports.js';
+import type { ChangeMessage } from './change-message.js';
 import type { PostMessage } from './post-message.js';
 import type { RecallHistory } from './recall-history.js';
 import type { RequireRoom } from './require-room.js';
@@ -20,6 +21,8 @@ import type { RoomDirectory } from './room-directory.js';
 export interface SessionServices<Peer extends ChatPeer = ChatPeer> {
   readonly authenticate: Authenticate;
   readonly postMessage: PostMessage;
+  /** Edits and deletions of one's messages. */
+  readonly changeMessage: ChangeMessage;
   readonly recallHistory: RecallHistory;
   readonly joinRoom: JoinRoom;
   readonly requireRoom: RequireRoom;
@@ -113,9 +116,14 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
     this.startCatchUp(DEFAULT_ROOM, general, after);
   }
 
-  /** The room's live messages, in id order: those this connection is to be sent now (the batch itself when all are new). */
+  /**
+   * The room's live messages, in id order: those this connection is to be
+   * sent now (the batch itself when all are new). Edits and deletions are
+   * for clients of the extensions: the original protocol has no frame for them.
+   */
   live(room: string, messages: readonly Message[]): readonly Message[] {
-    return this.rooms.get(room)?.cursor.live(messages) ?? [];
+    const fresh = this.rooms.get(room)?.cursor.live(messages) ?? [];
+    return this.extended || !fresh.some((message) => message.change) ? fresh : fresh.filter((message) => !message.change);
   }
 
   presenceChanged(room: string, username: string, present: boolean): void {
@@ -144,6 +152,9 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
         return this.changeRooms(command.room, async () => this.leave(command.room));
       case 'presence':
         return this.presence(command.room);
+      case 'edit':
+      case 'delete':
+        return this.post(command);
       default:
         return this.converse(command);
     }
@@ -193,15 +204,15 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
   }
 
   /** A post waits for the joins and leaves sent before it, with the identity it came with. */
-  private post(command: Extract<ChatCommand, { kind: 'post' }>): void {
+  /** A post, an edit or a deletion waits for the joins and leaves sent before it, with the identity it came with. */
+  private post(command: Extract<ChatCommand, { kind: 'post' | 'edit' | 'delete' }>): void {
     const identity = this.identity;
     const store = () => this.store(identity, command);
     this.lastPost = this.changingRooms > 0 ? this.roomChanges.then(store) : store();
   }
 
-  private store(identity: Identity | undefined, { username: claimed, text, room, clientId, typed }: Extract<ChatCommand, { kind: 'post' }>): Promise<void> {
-    // A typed message names no author: the connection's user is the one.
-    const username = typed ? (identity?.username ?? claimed) : claimed;
+  private store(identity: Identity | undefined, command: Extract<ChatCommand, { kind: 'post' | 'edit' | 'delete' }>): Promise<void> {
+    const { room, clientId } = command;
     const context = { room, clientId };
     try {
       if (this.services.refusingPosts()) {
@@ -217,7 +228,7 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
     }
     // No reply on success: the broadcast copy is the sender's acknowledgement.
     // A repeated client id is answered to the sender alone, with the original.
-    return this.services.postMessage.execute({ identity, username, text, room, clientId }).then(
+    return this.storeCommand(identity, command).then(
       ({ message, duplicate }) => {
         if (duplicate) this.peer.send({ kind: 'duplicate', message });
       },
@@ -226,6 +237,21 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
         this.fail(error, context);
       },
     );
+  }
+
+  private storeCommand(identity: Identity | undefined, command: Extract<ChatCommand, { kind: 'post' | 'edit' | 'delete' }>): Promise<Appended> {
+    const { room, clientId } = command;
+    switch (command.kind) {
+      case 'post': {
+        // A typed message names no author: the connection's user is the one.
+        const username = command.typed ? (identity?.username ?? command.username) : command.username;
+        return this.services.postMessage.execute({ identity, username, text: command.text, room, clientId });
+      }
+      case 'edit':
+        return this.services.changeMessage.execute({ identity, room, target: command.id, kind: 'edit', text: command.text, clientId });
+      case 'delete':
+        return this.services.changeMessage.execute({ identity, room, target: command.id, kind: 'delete', text: '', clientId });
+    }
   }
 
   private history(query: Extract<ChatCommand, { kind: 'history' }>): void {

@@ -29,6 +29,8 @@ export interface HistoryQuery {
   limit: number;
   before?: number;
   after?: number;
+  /** Edits and deletions too, in id order among the messages: what a catch-up sends. History shows messages as they are now. */
+  withChanges?: boolean;
 }
 
 export interface MessageRepository {
@@ -38,6 +40,8 @@ export interface MessageRepository {
    */
   append(message: NewMessage): Promise<Appended>;
   page(query: HistoryQuery): Promise<Message[]>;
+  /** A chat message as it is now (not a change), or undefined. */
+  find(id: number): Promise<Message | undefined>;
   /** Every room's messages with ids above `afterId`, oldest first: what a fan-out missed. */
   since(afterId: number, limit: number): Promise<Message[]>;
   /** The highest committed id, 0 when nothing is stored. */

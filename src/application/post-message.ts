@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { assertValidClientId, assertValidMessageText } from '../domain/message.js';
+import { assertValidClientId, assertValidMessageText, type MessageChange } from '../domain/message.js';
 import { assertValidRoomName } from '../domain/room.js';
 import { sameUsername, type Identity } from '../domain/user.js';
 import type { Appended, ChatLimits, Clock, MessageFanout, MessageRepository, RateLimiter, TokenService } from './ports.js';
@@ -12,6 +12,8 @@ export interface PostMessageInput {
   text: string;
   room: string;
   clientId?: string | undefined;
+  /** An edit or a deletion of a message (ChangeMessage has checked that it may be): a deletion's text is empty. */
+  change?: MessageChange | undefined;
 }
 
 export class PostMessage {
@@ -30,7 +32,7 @@ export class PostMessage {
    * Stores, then publishes; a repeated client id returns the stored original and publishes nothing.
    * The budget keeps one connection's messages in order: it settles in call order.
    */
-  async execute({ identity, username, text, room, clientId }: PostMessageInput): Promise<Appended> {
+  async execute({ identity, username, text, room, clientId, change }: PostMessageInput): Promise<Appended> {
     if (!identity) {
       throw new DomainError('NOT_AUTHENTICATED', 'send "auth <token>" before posting messages');
     }
@@ -43,7 +45,7 @@ export class PostMessage {
     }
     assertValidRoomName(room);
     if (clientId !== undefined) assertValidClientId(clientId);
-    assertValidMessageText(text, this.limits.messageMaxCharacters);
+    if (change?.kind !== 'delete') assertValidMessageText(text, this.limits.messageMaxCharacters);
     if (this.tokens.foundIn(text)) {
       throw new DomainError('TOKEN_IN_MESSAGE', 'this text holds a login token; it was not sent (log in again if it was seen)');
     }
@@ -57,6 +59,7 @@ export class PostMessage {
       text,
       createdAt: now,
       ...(clientId === undefined ? {} : { clientId }),
+      ...(change === undefined ? {} : { change }),
     });
     if (!appended.duplicate) this.fanout.publish(appended.message);
     return appended;

@@ -35,7 +35,9 @@ export type ErrorCode =
   | 'REFRESH_REUSED'
   | 'WRONG_PASSWORD'
   | 'UNKNOWN_SESSION'
-  | 'NOT_ADMINISTRATOR';
+  | 'NOT_ADMINISTRATOR'
+  | 'UNKNOWN_MESSAGE'
+  | 'NOT_THE_AUTHOR';
 
 export class DomainError extends Error {
   constructor(

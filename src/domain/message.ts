@@ -1,14 +1,32 @@
 import { DomainError } from './errors.js';
 
+/**
+ * A chat message, or a change to one: an edit or a deletion is stored and
+ * delivered like a message, with an id of its own after the one it changes,
+ * so that a client resuming from a cursor learns every change after it.
+ */
 export interface Message {
   /** Assigned by storage; increases in the order messages are stored. */
   readonly id: number;
   readonly room: string;
   readonly username: string;
+  /** A message's text as it is now (empty once deleted); an edit's new text; empty for a deletion. */
   readonly text: string;
   readonly createdAt: Date;
   /** The sender's own id for the message: a retry with the same id stores nothing new. */
   readonly clientId?: string;
+  /** Set on a change: what it does, to which message. */
+  readonly change?: MessageChange;
+  /** Set on a message read from the store that was edited: its last edit's time. */
+  readonly editedAt?: Date;
+  /** Set on a message read from the store that was deleted: when. Its text is gone. */
+  readonly deletedAt?: Date;
+}
+
+export interface MessageChange {
+  readonly kind: 'edit' | 'delete';
+  /** The id of the chat message changed. */
+  readonly target: number;
 }
 
 export type NewMessage = Omit<Message, 'id'>;

@@ -37,6 +37,7 @@ import { ChatGateway } from '../adapters/ws/chat-gateway.js';
 import type { WsConnection } from '../adapters/ws/connection.js';
 import { Authenticate } from '../application/authenticate.js';
 import { ChangePassword } from '../application/change-password.js';
+import { ChangeMessage } from '../application/change-message.js';
 import { ChatSessions } from '../application/chat-sessions.js';
 import { DeleteAccount } from '../application/delete-account.js';
 import { JoinRoom } from '../application/join-room.js';
@@ -387,6 +388,7 @@ function buildContainer({
       new ChatSessions<WsConnection>({
         authenticate: c.get(TYPES.Authenticate),
         postMessage: c.get(TYPES.PostMessage),
+        changeMessage: new ChangeMessage(c.get(TYPES.MessageRepository), c.get(TYPES.PostMessage), c.get(TYPES.UserRepository)),
         recallHistory: c.get(TYPES.RecallHistory),
         joinRoom: c.get(TYPES.JoinRoom),
         requireRoom: c.get(TYPES.RequireRoom),

@@ -59,7 +59,7 @@ export class InMemoryMembershipRepository implements MembershipRepository {
   private conversation(room: string, username: string): Conversation {
     const entry = this.rooms.entries.get(room);
     const member = this.rooms.members.get(room)?.get(username);
-    const inRoom = this.messages.all().filter((m) => m.room === room);
+    const inRoom = this.messages.all().filter((m) => m.room === room && !m.change);
     const readUpTo = member?.readUpTo ?? 0;
     const other = [...(this.rooms.members.get(room)?.keys() ?? [])].find((name) => name !== username);
     return {
@@ -69,7 +69,7 @@ export class InMemoryMembershipRepository implements MembershipRepository {
       ...(entry?.kind === 'direct' && other ? { with: other } : {}),
       lastId: inRoom.at(-1)?.id ?? 0,
       readUpTo,
-      unread: Math.min(UNREAD_COUNT_MAX, inRoom.filter((m) => m.id > readUpTo && m.username !== username).length),
+      unread: Math.min(UNREAD_COUNT_MAX, inRoom.filter((m) => m.id > readUpTo && m.username !== username && !m.deletedAt).length),
     };
   }
 }

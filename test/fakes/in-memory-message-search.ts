@@ -14,7 +14,7 @@ export class InMemoryMessageSearch implements MessageSearch {
     const readable = (room: string) => (this.rooms.entries.get(room)?.kind ?? 'public') === 'public' || this.rooms.members.get(room)?.has(username) === true;
     return this.messages
       .all()
-      .filter((m) => (before === undefined || m.id < before) && readable(m.room))
+      .filter((m) => (before === undefined || m.id < before) && !m.change && readable(m.room))
       .filter((m) => {
         const words = m.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
         return terms.every((term) => words.some((word) => word.startsWith(term)));

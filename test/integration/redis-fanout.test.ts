@@ -39,7 +39,8 @@ describe('RedisFanout wire format', () => {
   it("carries a turn's messages whole, client id and date included, behind the node's name", () => {
     const message: Message = { id: 7, room: 'dev', username: 'alice', text: 'hé 👋|[', createdAt: new Date('2026-01-02T03:04:05.678Z'), clientId: 'abc-1' };
     const { clientId: _, ...without } = message;
-    expect(decodeBatch(`a1b2|${encodeBatch([message, { ...without, id: 8 }])}`)).to.deep.equal([message, { ...without, id: 8 }]);
+    const edit: Message = { ...without, id: 9, change: { kind: 'edit', target: 7 } };
+    expect(decodeBatch(`a1b2|${encodeBatch([message, { ...without, id: 8 }, edit])}`)).to.deep.equal([message, { ...without, id: 8 }, edit]);
   });
 
   it('reads a bare message as nodes before batching published it', () => {

@@ -3,6 +3,7 @@
  * recording clients: what the unit tests of ChatSession drive.
  */
 import { Authenticate } from '../../src/application/authenticate.js';
+import { ChangeMessage } from '../../src/application/change-message.js';
 import { CreatePrivateRoom } from '../../src/application/create-private-room.js';
 import { InviteMember } from '../../src/application/invite-member.js';
 import { ListConversations } from '../../src/application/list-conversations.js';
@@ -161,9 +162,11 @@ export function setup(options: Options = {}) {
   const events = new RecordingMembershipEvents();
   const requireRoom = new RequireRoom(rooms, members);
   const anonymousReads = new ClockedRateLimiter(clock, options.anonymousBurst, options.anonymousPerSecond);
+  const postMessage = new PostMessage(messages, fanout, clock, limits, new ClockedRateLimiter(clock, options.messageBurst, 1), tokens);
   const sessions = new ChatSessions({
     authenticate: new Authenticate(tokens, sessionStates),
-    postMessage: new PostMessage(messages, fanout, clock, limits, new ClockedRateLimiter(clock, options.messageBurst, 1), tokens),
+    postMessage,
+    changeMessage: new ChangeMessage(messages, postMessage, users),
     recallHistory: new RecallHistory(messages, requireRoom, limits),
     joinRoom: new JoinRoom(rooms, members, requireRoom),
     requireRoom,

@@ -326,6 +326,7 @@ describe('ChatSession', () => {
         append: (message) => store.append(message),
         since: (after, limit) => store.since(after, limit),
         lastId: () => store.lastId(),
+        find: (id) => store.find(id),
         page: async (query) => (query.after === undefined ? store.page(query) : Promise.reject(new Error('connection lost'))),
       };
       const { connect, auth, sessions } = setup({ messages: failing });

@@ -115,6 +115,13 @@ function expectWellFormedResult(result: Command | ProtocolError): void {
     case 'search':
       expect(result.query).to.be.a('string');
       return;
+    case 'edit':
+      expect(result.text).to.be.a('string');
+      expect(isCursor(result.id), String(result.id)).to.equal(true);
+      return;
+    case 'delete':
+      expect(isCursor(result.id), String(result.id)).to.equal(true);
+      return;
     default:
       expect.fail(`unknown kind in ${JSON.stringify(result)}`);
   }
@@ -136,6 +143,8 @@ const TYPED = [
   'conversations',
   'read',
   'search',
+  'edit',
+  'delete',
 ] as const;
 
 describe('parseFrame, over generated input', () => {

@@ -181,6 +181,24 @@ describe('parseFrame', () => {
       });
     });
 
+    describe('edit and delete', () => {
+      it('reads an edit and a deletion of a message, in general unless a room is named', () => {
+        expect(typed({ type: 'edit', id: 4, message: 'fixed', clientId: 'c-2' })).to.deep.equal({
+          kind: 'edit',
+          room: 'general',
+          id: 4,
+          text: 'fixed',
+          clientId: 'c-2',
+        });
+        expect(typed({ type: 'delete', room: 'dev', id: 4 })).to.deep.equal({ kind: 'delete', room: 'dev', id: 4, clientId: undefined });
+      });
+
+      it("refuses one without the message's id, or an edit without a text", () => {
+        expect(typed({ type: 'delete', room: 'dev' })).to.deep.include({ code: 'INVALID_HISTORY_QUERY', context: { room: 'dev', clientId: undefined } });
+        expect(typed({ type: 'edit', id: 4, clientId: 'c-3' })).to.deep.include({ code: 'INVALID_FORMAT', context: { room: undefined, clientId: 'c-3' } });
+      });
+    });
+
     describe('private conversations', () => {
       it('reads each frame of the section', () => {
         expect(typed({ type: 'create', title: 'Plans' })).to.deep.equal({ kind: 'create', title: 'Plans' });

@@ -38,6 +38,10 @@ class CountingRepository implements MessageRepository {
     return this.inner.since(afterId, limit);
   }
 
+  find(id: number): Promise<Message | undefined> {
+    return this.inner.find(id);
+  }
+
   lastId(): Promise<number> {
     this.lastIds += 1;
     return this.inner.lastId();
@@ -159,6 +163,41 @@ describe('RecentMessagesCache', () => {
       expect(repeat.duplicate).to.equal(true);
       expect(texts(await latest(3))).to.deep.equal(['a']);
       expect(store.reads).to.equal(1);
+    });
+  });
+
+  describe('edits and deletions', () => {
+    const change = (kind: 'edit' | 'delete', target: number, text = ''): NewMessage => ({ ...draft(text), change: { kind, target } });
+    const publishChange = async (cache: RecentMessagesCache, fanout: RecordingFanout, kind: 'edit' | 'delete', target: number, text = '') => {
+      const appended = await cache.append(change(kind, target, text));
+      fanout.publish(appended.message);
+    };
+
+    it("shows a warm room's messages as they are now, without a query, and never lists a change itself", async () => {
+      const { store, fanout, cache, post, latest } = setup(3);
+      await post('one');
+      await post('two');
+      await latest(3);
+      await publishChange(cache, fanout, 'edit', 1, 'uno');
+      await publishChange(cache, fanout, 'delete', 2);
+      const page = await latest(3);
+      expect(page.map(({ id, text }) => [id, text])).to.deep.equal([
+        [1, 'uno'],
+        [2, ''],
+      ]);
+      expect(page[0]?.editedAt).to.be.instanceOf(Date);
+      expect(page[1]?.deletedAt).to.be.instanceOf(Date);
+      expect(store.reads).to.equal(1);
+    });
+
+    it('applies a change published while the first load is in flight', async () => {
+      const { store, fanout, cache, post, latest } = setup(3);
+      await post('one');
+      store.hold();
+      const loading = latest(3);
+      await publishChange(cache, fanout, 'edit', 1, 'uno');
+      store.release();
+      expect(texts(await loading)).to.deep.equal(['uno']);
     });
   });
 
@@ -299,6 +338,7 @@ describe('RecentMessagesCache', () => {
         },
         since: (afterId, limit) => inner.since(afterId, limit),
         lastId: () => inner.lastId(),
+        find: (id) => inner.find(id),
       };
       const cache = new RecentMessagesCache(flaky, fanout, 3);
       const error = await cache.page({ room: 'general', limit: 1 }).catch((e: unknown) => e);
@@ -319,6 +359,7 @@ describe('RecentMessagesCache', () => {
         },
         since: (afterId, limit) => inner.since(afterId, limit),
         lastId: () => inner.lastId(),
+        find: (id) => inner.find(id),
       };
       const cache = new RecentMessagesCache(flaky, fanout, 3);
       fanout.publish((await cache.append(draft('a'))).message);

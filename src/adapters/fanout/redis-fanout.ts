@@ -40,6 +40,9 @@ interface WireMessage {
   text: string;
   createdAt: string;
   clientId?: string;
+  /** An edit or a deletion, of the message `target`. */
+  change?: 'edit' | 'delete';
+  target?: number;
 }
 
 /**
@@ -199,6 +202,7 @@ function encode(message: Message): string {
     text: message.text,
     createdAt: message.createdAt.toISOString(),
     ...(message.clientId === undefined ? {} : { clientId: message.clientId }),
+    ...(message.change === undefined ? {} : { change: message.change.kind, target: message.change.target }),
   };
   return JSON.stringify(wire);
 }
@@ -215,7 +219,8 @@ function fromWire(value: unknown): Message | undefined {
     typeof wire.text !== 'string' ||
     typeof wire.createdAt !== 'string' ||
     Number.isNaN(createdAt.getTime()) ||
-    (wire.clientId !== undefined && typeof wire.clientId !== 'string')
+    (wire.clientId !== undefined && typeof wire.clientId !== 'string') ||
+    (wire.change !== undefined && !((wire.change === 'edit' || wire.change === 'delete') && Number.isSafeInteger(wire.target)))
   ) {
     return undefined;
   }
@@ -226,5 +231,6 @@ function fromWire(value: unknown): Message | undefined {
     text: wire.text,
     createdAt,
     ...(wire.clientId === undefined ? {} : { clientId: wire.clientId }),
+    ...(wire.change === undefined ? {} : { change: { kind: wire.change, target: wire.target as number } }),
   };
 }

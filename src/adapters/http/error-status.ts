@@ -38,6 +38,8 @@ const STATUS: Record<ErrorCode, number> = {
   WRONG_PASSWORD: 403,
   UNKNOWN_SESSION: 404,
   NOT_ADMINISTRATOR: 403,
+  UNKNOWN_MESSAGE: 404,
+  NOT_THE_AUTHOR: 403,
 };
 
 export interface HttpErrorReply {

@@ -94,8 +94,9 @@ export class KnexMembershipRepository implements MembershipRepository {
            SELECT ?, NULL, 0 WHERE NOT EXISTS (SELECT 1 FROM room_members WHERE username = ? AND room = ?)
          )
          SELECT r.name AS room, r.kind, r.title, mine.role, mine.read_up_to,
-           (SELECT max(m.id) FROM messages m WHERE m.room = r.name) AS last_id,
-           (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.room = r.name AND m.id > mine.read_up_to AND m.username <> ? LIMIT ${UNREAD_COUNT_MAX}) AS u) AS unread,
+           (SELECT max(m.id) FROM messages m WHERE m.room = r.name AND m.change IS NULL) AS last_id,
+           (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.room = r.name AND m.id > mine.read_up_to AND m.username <> ?
+                                  AND m.change IS NULL AND m.deleted_at IS NULL LIMIT ${UNREAD_COUNT_MAX}) AS u) AS unread,
            (SELECT o.username FROM room_members o WHERE r.kind = 'direct' AND o.room = r.name AND o.username <> ? LIMIT 1) AS other
          FROM mine JOIN rooms r ON r.name = mine.room
          ORDER BY last_id DESC NULLS LAST, r.name`,

@@ -62,8 +62,9 @@ export class KnexMessageRepository implements MessageRepository {
     });
   }
 
-  async page({ room, limit, before, after }: HistoryQuery): Promise<Message[]> {
+  async page({ room, limit, before, after, withChanges = false }: HistoryQuery): Promise<Message[]> {
     const query = this.select().where('room', room).limit(limit);
+    if (!withChanges) query.whereNull('change');
     if (after !== undefined) return (await query.andWhere('id', '>', after).orderBy('id', 'asc').catch(rethrowDatabaseFailure)).map(toMessage);
     if (before !== undefined) query.andWhere('id', '<', before);
     const rows: MessageRow[] = await query.orderBy('id', 'desc').catch(rethrowDatabaseFailure);
@@ -73,6 +74,11 @@ export class KnexMessageRepository implements MessageRepository {
   async since(afterId: number, limit: number): Promise<Message[]> {
     const rows: MessageRow[] = await this.select().where('id', '>', afterId).orderBy('id', 'asc').limit(limit).catch(rethrowDatabaseFailure);
     return rows.map(toMessage);
+  }
+
+  async find(id: number): Promise<Message | undefined> {
+    const row: MessageRow | undefined = await this.select().where('id', id).whereNull('change').first().catch(rethrowDatabaseFailure);
+    return row && toMessage(row);
   }
 
   async lastId(): Promise<number> {
@@ -132,13 +138,15 @@ export class KnexMessageRepository implements MessageRepository {
   private async insert(batch: Pending[]): Promise<AppendRow[]> {
     const clientIds: Array<string | null> = batch.map(({ message }) => message.clientId ?? null);
     const result = await this.db.raw<{ rows: AppendRow[] }>(
-      `SELECT input_ord, message_id, is_new FROM append_messages(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[])`,
+      `SELECT input_ord, message_id, is_new FROM append_messages(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::bigint[])`,
       [
         batch.map(({ message }) => message.room),
         batch.map(({ message }) => message.username),
         batch.map(({ message }) => message.text),
         batch.map(({ message }) => message.createdAt.toISOString()),
         clientIds as unknown as Knex.Value,
+        batch.map(({ message }) => message.change?.kind ?? null) as unknown as Knex.Value,
+        batch.map(({ message }) => message.change?.target ?? null) as unknown as Knex.Value,
       ],
     );
     return result.rows;

@@ -58,6 +58,8 @@ export class KnexMessageSearch implements MessageSearch {
       .select(messageColumns(db, 'm'))
       .leftJoin('rooms as r', 'r.name', 'm.room')
       .whereRaw(`to_tsvector('simple', m.text) @@ to_tsquery('simple', ?)`, [q.tsquery])
+      // Messages as they are now: an edit's text is found in its message, a deleted one has none.
+      .whereNull('m.change')
       .andWhere('m.id', '>=', q.from)
       .andWhere('m.id', '<', q.upTo)
       .where((readable) => {

@@ -9,6 +9,10 @@ export interface MessageRow {
   text_bytes: Uint8Array;
   created_at: Date | string;
   client_id: string | null;
+  change: 'edit' | 'delete' | null;
+  target_id: number | string | null;
+  edited_at: Date | string | null;
+  deleted_at: Date | string | null;
 }
 
 /** The columns of a message, `m.` prefixed when the query names the table so. */
@@ -21,6 +25,10 @@ export function messageColumns(db: Knex, table = 'messages'): Array<string | Kne
     db.raw(`convert_to(??, 'UTF8') AS text_bytes`, [`${table}.text`]),
     `${table}.created_at`,
     `${table}.client_id`,
+    `${table}.change`,
+    `${table}.target_id`,
+    `${table}.edited_at`,
+    `${table}.deleted_at`,
   ];
 }
 
@@ -31,4 +39,7 @@ export const toMessage = (row: MessageRow): Message => ({
   text: Buffer.from(row.text_bytes).toString('utf8'),
   createdAt: new Date(row.created_at),
   ...(row.client_id === null ? {} : { clientId: row.client_id }),
+  ...(row.change === null ? {} : { change: { kind: row.change, target: Number(row.target_id) } }),
+  ...(row.edited_at === null ? {} : { editedAt: new Date(row.edited_at) }),
+  ...(row.deleted_at === null ? {} : { deletedAt: new Date(row.deleted_at) }),
 });

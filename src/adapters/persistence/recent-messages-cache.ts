@@ -41,8 +41,12 @@ export class RecentMessagesCache implements MessageRepository {
     return this.store.lastId();
   }
 
+  find(id: number): Promise<Message | undefined> {
+    return this.store.find(id);
+  }
+
   async page(query: HistoryQuery): Promise<Message[]> {
-    if (query.before !== undefined || query.after !== undefined || query.limit > this.capacity) return this.store.page(query);
+    if (query.before !== undefined || query.after !== undefined || query.withChanges || query.limit > this.capacity) return this.store.page(query);
     const recent = await this.warm(query.room);
     return recent.slice(Math.max(0, recent.length - query.limit));
   }
@@ -65,7 +69,12 @@ export class RecentMessagesCache implements MessageRepository {
         // Invalidated or dropped while loading: this result may be stale, so it is served but not kept.
         if (this.tails.get(room) !== loading) return loaded;
         const newest = loaded.at(-1)?.id ?? 0;
-        loading.recent = [...loaded, ...loading.arrivedDuringLoad.filter((m) => m.id > newest)].slice(-this.capacity);
+        const recent = [...loaded];
+        for (const message of loading.arrivedDuringLoad.filter((m) => m.id > newest)) {
+          if (message.change) applyChange(recent, message);
+          else recent.push(message);
+        }
+        loading.recent = recent.slice(-this.capacity);
         loading.arrivedDuringLoad = [];
         return loading.recent;
       },
@@ -94,7 +103,20 @@ export class RecentMessagesCache implements MessageRepository {
       tail.arrivedDuringLoad.push(message);
       return;
     }
+    if (message.change) {
+      applyChange(tail.recent, message);
+      return;
+    }
     tail.recent.push(message);
     if (tail.recent.length > this.capacity) tail.recent.shift();
   }
+}
+
+/** A change published after its message: the message as the store now has it (a new object: frames are memoized per object). */
+function applyChange(recent: Message[], change: Message): void {
+  const { kind, target } = change.change as NonNullable<Message['change']>;
+  const at = recent.findIndex(({ id }) => id === target);
+  const original = recent[at];
+  if (!original || original.deletedAt) return;
+  recent[at] = kind === 'edit' ? { ...original, text: change.text, editedAt: change.createdAt } : { ...original, text: '', deletedAt: change.createdAt };
 }

@@ -41,6 +41,8 @@ const WIRE_CODE: Record<ErrorCode, WireErrorCode> = {
   WRONG_PASSWORD: 'INTERNAL',
   UNKNOWN_SESSION: 'INTERNAL',
   NOT_ADMINISTRATOR: 'INTERNAL',
+  UNKNOWN_MESSAGE: 'UNKNOWN_MESSAGE',
+  NOT_THE_AUTHOR: 'NOT_THE_AUTHOR',
 };
 
 export interface ErrorReply {

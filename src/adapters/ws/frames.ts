@@ -24,21 +24,50 @@ function fields(message: Message): string {
   return json;
 }
 
+/**
+ * A history or catch-up entry of the extensions: a message as it is now,
+ * marked when edited; a deleted one as a tombstone (its text is gone); a
+ * change (in catch-up pages only) naming what it changes.
+ */
+function entry(message: Message): string {
+  if (message.deletedAt) {
+    const { id, username, createdAt, deletedAt } = message;
+    return JSON.stringify({ id, username, createdAt: createdAt.toISOString(), deleted: true, deletedAt: deletedAt.toISOString() });
+  }
+  const marks = message.editedAt ? `,"editedAt":"${message.editedAt.toISOString()}"` : '';
+  const change = message.change ? `,"change":"${message.change.kind}","target":${message.change.target}` : '';
+  return `{${fields(message)}${marks}${change}}`;
+}
+
 const room = (name: string): string => JSON.stringify(name);
 
-export const messageFrame = (message: Message): string => `{"type":"message","room":${room(message.room)},${fields(message)}}`;
+/** A live message, or a live change: `edited` (with the new text) or `deleted` (without). */
+export function messageFrame(message: Message): string {
+  if (!message.change) return `{"type":"message","room":${room(message.room)},${fields(message)}}`;
+  const { kind, target } = message.change;
+  const { id, username, text, createdAt, clientId } = message;
+  return kind === 'edit'
+    ? JSON.stringify({ type: 'edited', room: message.room, id, target, username, message: text, createdAt: createdAt.toISOString(), clientId })
+    : JSON.stringify({ type: 'deleted', room: message.room, id, target, username, createdAt: createdAt.toISOString(), clientId });
+}
 
 /** The answer to a repeated client id: the stored original, to the sender alone. */
-export const duplicateFrame = (message: Message): string => `{"type":"message","room":${room(message.room)},${fields(message)},"duplicate":true}`;
-
-const entries = (messages: readonly Message[]): string => `[${messages.map((message) => `{${fields(message)}}`).join(',')}]`;
+export const duplicateFrame = (message: Message): string => `${messageFrame(message).slice(0, -1)},"duplicate":true}`;
 
 const page = (type: 'history' | 'catchup', name: string, messages: readonly Message[], more: boolean): string =>
-  `{"type":"${type}","room":${room(name)},"messages":${entries(messages)},"more":${more}}`;
+  `{"type":"${type}","room":${room(name)},"messages":[${messages.map(entry).join(',')}],"more":${more}}`;
 
-/** Without a room: the answer to the original `history N`, exactly as the original protocol had it. */
-export const historyFrame = (name: string | undefined, messages: readonly Message[], more: boolean): string =>
-  name === undefined ? `{"type":"history","messages":${entries(messages)}}` : page('history', name, messages, more);
+/**
+ * Without a room: the answer to the original `history N`, exactly as the
+ * original protocol had it: messages as they are now, a deleted one left out.
+ */
+export function historyFrame(name: string | undefined, messages: readonly Message[], more: boolean): string {
+  if (name !== undefined) return page('history', name, messages, more);
+  return `{"type":"history","messages":[${messages
+    .filter((message) => !message.deletedAt)
+    .map((message) => `{${fields(message)}}`)
+    .join(',')}]}`;
+}
 
 export const catchUpFrame = (name: string, messages: readonly Message[], more: boolean): string => page('catchup', name, messages, more);
 

@@ -49,6 +49,8 @@ const TYPES = [
   'conversations',
   'read',
   'search',
+  'edit',
+  'delete',
 ] as const;
 /** Types that name a room and have no default for it. */
 const ROOM_REQUIRED = new Set(['join', 'leave', 'invite', 'remove', 'promote', 'members', 'read']);
@@ -58,7 +60,10 @@ const error = (code: ProtocolErrorCode, message: string): ProtocolError => ({ ki
 /** The frame's room and clientId where they are well-typed, for the error that refuses it. */
 function withContext(refusal: ProtocolError, fields: Record<string, unknown>): ProtocolError {
   const room = typeof fields.room === 'string' ? fields.room : undefined;
-  const clientId = typeof fields.clientId === 'string' && (fields.type === undefined || fields.type === 'message') ? fields.clientId : undefined;
+  const clientId =
+    typeof fields.clientId === 'string' && (fields.type === undefined || fields.type === 'message' || fields.type === 'edit' || fields.type === 'delete')
+      ? fields.clientId
+      : undefined;
   return room === undefined && clientId === undefined ? refusal : { ...refusal, context: { room, clientId } };
 }
 
@@ -157,7 +162,23 @@ function parseTyped(fields: Record<string, unknown>): Command | ProtocolError {
     }
     case 'search':
       return parseSearch(fields);
+    case 'edit':
+    case 'delete':
+      return parseChange(type as 'edit' | 'delete', fields, room);
   }
+}
+
+/** An edit or a deletion of the message `id`; carries a clientId like a chat message. */
+function parseChange(kind: 'edit' | 'delete', fields: Record<string, unknown>, room: string): Command | ProtocolError {
+  const id = cursor(fields, 'id');
+  if (typeof id === 'object') return id;
+  if (id === undefined) return error('INVALID_HISTORY_QUERY', `"${kind}" needs the "id" of the message`);
+  if (fields.clientId !== undefined && typeof fields.clientId !== 'string') {
+    return error('INVALID_CLIENT_ID', 'clientId must be a string of 1-64 characters of A-Z a-z 0-9 _ - . :');
+  }
+  if (kind === 'delete') return { kind, room, id, clientId: fields.clientId };
+  if (typeof fields.message !== 'string') return error('INVALID_FORMAT', '"edit" needs the new text as a string "message"');
+  return { kind, room, id, text: fields.message, clientId: fields.clientId };
 }
 
 /** A chat message whose text is never read as a command; the connection's user is its author. */

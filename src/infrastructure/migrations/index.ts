@@ -4,6 +4,7 @@ import * as createMessages from './002-create-messages.js';
 import * as roomsAndClientIds from './003-rooms-and-client-ids.js';
 import * as privateConversations from './004-private-conversations.js';
 import * as accountsAndSessions from './005-accounts-and-sessions.js';
+import * as editsAndDeletions from './006-edits-and-deletions.js';
 
 type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<void> };
 
@@ -14,6 +15,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['003-rooms-and-client-ids', roomsAndClientIds],
   ['004-private-conversations', privateConversations],
   ['005-accounts-and-sessions', accountsAndSessions],
+  ['006-edits-and-deletions', editsAndDeletions],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
