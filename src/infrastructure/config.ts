@@ -7,6 +7,8 @@ import { SETTINGS, type Setting, type SettingsTable } from './settings.js';
  * What each setting is, and means, is in settings.ts.
  */
 
+import { ConfigError } from './setting-kinds.js';
+
 export { ConfigError, type Rate } from './setting-kinds.js';
 export { LOG_LEVELS, MIN_JWT_SECRET_BYTES } from './settings.js';
 
@@ -23,7 +25,13 @@ export type AbuseLimits = Config['limits'];
 type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env): Config {
-  return readTable(SETTINGS, env) as Config;
+  const config = readTable(SETTINGS, env) as Config;
+  const { headersTimeoutSeconds, requestTimeoutSeconds } = config.limits;
+  // Node would cut the request at its end before the headers had their time.
+  if (requestTimeoutSeconds < headersTimeoutSeconds) {
+    throw new ConfigError(`REQUEST_TIMEOUT (${requestTimeoutSeconds}s) must be at least HEADERS_TIMEOUT (${headersTimeoutSeconds}s)`);
+  }
+  return config;
 }
 
 function readTable(table: SettingsTable, env: Env): Record<string, unknown> {

@@ -432,16 +432,19 @@ function buildContainer({
       metrics,
     }),
   );
-  container
-    .bind(EDGES.Server)
-    .toDynamicValue((c) =>
-      createChatServer(
-        c.get<Koa>(EDGES.HttpApp),
-        c.get(EDGES.ChatGateway),
-        { perAddress: limits.maxConnectionsPerAddress, exempt: trustedProxy(limits.trustedProxies) },
-        logger,
-      ),
-    );
+  container.bind(EDGES.Server).toDynamicValue((c) =>
+    createChatServer(
+      c.get<Koa>(EDGES.HttpApp),
+      c.get(EDGES.ChatGateway),
+      {
+        perAddress: limits.maxConnectionsPerAddress,
+        exempt: trustedProxy(limits.trustedProxies),
+        headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
+        requestTimeoutMs: limits.requestTimeoutSeconds * 1000,
+      },
+      logger,
+    ),
+  );
   return container;
 }
 

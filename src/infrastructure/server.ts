@@ -7,14 +7,16 @@ import { refuseOnSocket, type HttpRefusal } from '../adapters/ws/http-refusal.js
 import { SocketGuard, type SocketLimits } from './socket-guard.js';
 
 /**
- * How long a client may take to send its request headers, and its whole
- * request: a browser sends both in one packet, and the largest body (16 KiB)
- * takes 30 s only below 550 bytes a second. Checked every second, so a
- * silent socket is gone within 11 s instead of Node's 60 + 30.
+ * The request timeouts are checked every second, so a silent socket is gone
+ * within HEADERS_TIMEOUT + 1 s instead of Node's 60 + 30.
  */
-export const HEADERS_TIMEOUT_MS = 10_000;
-export const REQUEST_TIMEOUT_MS = 30_000;
 const TIMEOUT_CHECK_MS = 1000;
+
+/** Below HTTP: sockets per address, and how long a client may take to send its request. */
+export interface ConnectionLimits extends SocketLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
 
 export interface ChatServer {
   /** Not listening yet: the caller chooses the port (tests use 0). */
@@ -23,12 +25,12 @@ export interface ChatServer {
 }
 
 /** Koa and the WebSocket gateway on one http.Server, with the limits that hold below both. */
-export function createChatServer(app: Koa, gateway: ChatGateway, limits: SocketLimits, logger: Logger): ChatServer {
+export function createChatServer(app: Koa, gateway: ChatGateway, limits: ConnectionLimits, logger: Logger): ChatServer {
   const handle = app.callback();
   // Koa's handler answers its own failures: the promise it returns never rejects.
   const http = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_MS }, (request, response) => void handle(request, response));
-  http.headersTimeout = HEADERS_TIMEOUT_MS;
-  http.requestTimeout = REQUEST_TIMEOUT_MS;
+  http.headersTimeout = limits.headersTimeoutMs;
+  http.requestTimeout = limits.requestTimeoutMs;
   const sockets = new SocketGuard(limits, logger);
   // Before the HTTP parser sees the socket: a refused one never reaches Koa.
   http.prependListener('connection', sockets.admit);
@@ -40,7 +42,7 @@ export function createChatServer(app: Koa, gateway: ChatGateway, limits: SocketL
   });
   // A client that sends garbage instead of HTTP, or too slowly, gets an error like any other, not one thrown at the process.
   http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    const refusal = clientErrorRefusal(error.code);
+    const refusal = clientErrorRefusal(error.code, limits);
     // A socket that never said anything has no request to answer (a preconnect, a health check).
     if (refusal.status === 408 && (socket as Socket).bytesRead === 0) return socket.destroy();
     refuseOnSocket(socket, refusal);
@@ -48,10 +50,15 @@ export function createChatServer(app: Koa, gateway: ChatGateway, limits: SocketL
   return { http, sockets };
 }
 
-function clientErrorRefusal(code: string | undefined): HttpRefusal {
+function clientErrorRefusal(code: string | undefined, limits: ConnectionLimits): HttpRefusal {
   switch (code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, code: 'REQUEST_TIMEOUT', message: `send the whole request within ${REQUEST_TIMEOUT_MS / 1000} s` };
+      // Node gives the same code for both timeouts: the message names both.
+      return {
+        status: 408,
+        code: 'REQUEST_TIMEOUT',
+        message: `send the request's headers within ${limits.headersTimeoutMs / 1000} s and the whole request within ${limits.requestTimeoutMs / 1000} s`,
+      };
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, code: 'HEADERS_TOO_LARGE', message: 'request headers are too large' };
     default:

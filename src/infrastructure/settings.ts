@@ -220,6 +220,19 @@ export const SETTINGS = {
       kind: duration(TIMER_MAX_SECONDS),
       meaning: 'ping interval; an unanswered ping cuts the connection',
     },
+    headersTimeoutSeconds: {
+      variable: 'HEADERS_TIMEOUT',
+      default: '10s',
+      kind: duration(TIMER_MAX_SECONDS),
+      meaning:
+        'how long a client may take to send its request headers, upgrade included; past it 408, or the socket is closed if it sent nothing. Checked every second',
+    },
+    requestTimeoutSeconds: {
+      variable: 'REQUEST_TIMEOUT',
+      default: '30s',
+      kind: duration(TIMER_MAX_SECONDS),
+      meaning: 'how long a client may take to send its whole HTTP request (at least `HEADERS_TIMEOUT`); past it 408',
+    },
     sendBufferMaxBytes: {
       variable: 'SEND_BUFFER_MAX',
       default: '1048576',

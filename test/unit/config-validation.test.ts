@@ -83,6 +83,11 @@ describe('loadConfig', () => {
       ['a short JWT secret', { JWT_SECRET: 'short' }, /^JWT_SECRET must be at least 32 bytes/],
       ['an origin without a scheme', { ALLOWED_ORIGINS: 'chat.example.org' }, /^ALLOWED_ORIGINS must be comma-separated origins .*not "chat.example.org"$/],
       ['an origin with a path', { ALLOWED_ORIGINS: 'https://chat.example.org/app' }, /^ALLOWED_ORIGINS must be comma-separated origins/],
+      [
+        'a request timeout shorter than the headers timeout',
+        { HEADERS_TIMEOUT: '10s', REQUEST_TIMEOUT: '5' },
+        /^REQUEST_TIMEOUT \(5s\) must be at least HEADERS_TIMEOUT \(10s\)$/,
+      ],
     ];
     for (const [what, env, expected] of cases) {
       it(`refuses ${what}`, () => {
