@@ -68,7 +68,7 @@ export class BenchDatabases {
       await this.ensurePgDatabase(SCRATCH_DATABASE);
       const db = await this.openDatabase({ url: this.pgUrl(SCRATCH_DATABASE), dataDir: this.dataRoot });
       try {
-        await db.raw('TRUNCATE users, messages RESTART IDENTITY');
+        await emptyTables(db);
       } finally {
         await db.destroy();
       }
@@ -202,6 +202,15 @@ export class BenchDatabases {
     cpSync(template, dir, { recursive: true });
     rmSync(join(dir, TEMPLATE_MARKER), { force: true });
   }
+}
+
+/** Every table the migrations made, emptied, whatever later migrations add. */
+async function emptyTables(db: Knex): Promise<void> {
+  const { rows } = await db.raw<{ rows: Array<{ tablename: string }> }>(
+    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'knex\\_%'",
+  );
+  const tables = rows.map(({ tablename }) => `"${tablename}"`).join(', ');
+  await db.raw(`TRUNCATE ${tables} RESTART IDENTITY CASCADE`);
 }
 
 /**
