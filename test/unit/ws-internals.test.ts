@@ -115,6 +115,20 @@ describe('ws internals the ws adapter relies on', () => {
     expect((await received(5)).slice(1).map((text) => (text === large ? 'large' : text))).to.deep.equal(['one', 'two', 'large', 'four']);
   });
 
+  it("lists in TurnWriter's backlog a socket a turn's writes filled past what the kernel took, and only such a socket", async () => {
+    const { writer, upgrade, client, received, ...rest } = await setup();
+    stop = rest.stop;
+    await received(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([...writer.backlog], 'a welcome the kernel took at once').to.deep.equal([]);
+    (rawSocket(client) as Socket).pause();
+    const frame = textFrame('x'.repeat(1 << 20));
+    for (let i = 0; i < 32; i++) writer.writeFrame(upgrade.connection, frame);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(upgrade.socket.writableLength, '32 MiB to a reader that reads nothing').to.be.above(0);
+    expect([...writer.backlog]).to.deep.equal([upgrade.socket]);
+  });
+
   it('closes with 1008 a message of more fragments than maxFragments, 16384 unless set', async () => {
     expect(new WebSocketServer({ noServer: true }).options.maxFragments, `${CHECK} the default maxFragments changed`).to.equal(16 * 1024);
     const { client, closed, ...rest } = await setup({ maxFragments: 3 });

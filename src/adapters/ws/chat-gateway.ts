@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ChatSessions } from '../../application/chat-sessions.js';
 import type { Logger, MessageFanout, Throttle } from '../../application/ports.js';
@@ -8,7 +8,7 @@ import { infoFrame } from './frames.js';
 import { Liveness } from './liveness.js';
 import { parseFrame } from './protocol.js';
 import { RoomBroadcaster } from './room-broadcaster.js';
-import { TurnWriter } from './turn-writer.js';
+import { rawSocket, TurnWriter } from './turn-writer.js';
 import { refuseUpgrade, resumeCursor, upgradeRefusal, type ConnectionLimits, type UpgradeRefusal } from './upgrade-policy.js';
 
 export { CLOSE } from './connection.js';
@@ -48,7 +48,8 @@ export class ChatGateway {
     perMessageDeflate: false,
     clientTracking: false,
   });
-  private readonly connections = new Set<WsConnection>();
+  /** By their TCP socket, which is what TurnWriter's backlog names. */
+  private readonly connections = new Map<Writable, WsConnection>();
   private readonly perAddress = new Map<string, number>();
   private readonly writer = new TurnWriter();
   private readonly broadcaster: RoomBroadcaster;
@@ -65,7 +66,7 @@ export class ChatGateway {
   ) {
     this.broadcaster = new RoomBroadcaster(sessions.directory, options.observer);
     this.unsubscribe = fanout.subscribe((message) => this.broadcaster.publish(message));
-    this.liveness = new Liveness(this.connections, options.heartbeatMs, options.sendBufferMaxBytes, logger);
+    this.liveness = new Liveness(this.connections, this.writer.backlog, options.heartbeatMs, options.sendBufferMaxBytes, logger);
     this.kit = {
       sessions,
       writer: this.writer,
@@ -104,7 +105,7 @@ export class ChatGateway {
     this.broadcaster.flush();
     this.unsubscribe();
     this.liveness.stop();
-    const closed = [...this.connections].map(
+    const closed = [...this.connections.values()].map(
       ({ socket }) =>
         new Promise<void>((resolve) => {
           socket.once('close', () => resolve());
@@ -112,7 +113,7 @@ export class ChatGateway {
         }),
     );
     const timer = setTimeout(() => {
-      for (const { socket } of this.connections) socket.terminate();
+      for (const { socket } of this.connections.values()) socket.terminate();
     }, graceMs);
     await Promise.all(closed);
     clearTimeout(timer);
@@ -127,13 +128,14 @@ export class ChatGateway {
   private accept(socket: WebSocket, address: string, after: number | undefined): void {
     this.connectionCounter += 1;
     const connection = new WsConnection(socket, address, String(this.connectionCounter), this.kit);
-    this.connections.add(connection);
+    const raw = rawSocket(socket);
+    this.connections.set(raw, connection);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.logger.info('connection opened', { address, connections: this.connections.size });
 
     socket.on('error', (error) => this.logger.warn('connection error', { address, error: error.message }));
     socket.on('pong', () => this.liveness.answered(connection));
-    socket.on('close', (code) => this.forget(connection, code));
+    socket.on('close', (code) => this.forget(raw, connection, code));
     socket.on('message', (data, isBinary) => this.receive(connection, data, isBinary));
     connection.sendText(infoFrame('WELCOME', 'connected; send "auth <token>" to post, "history <N>" to read back'));
     if (after !== undefined) connection.session.resume(after);
@@ -148,8 +150,8 @@ export class ChatGateway {
     connection.session.handle(command);
   }
 
-  private forget(connection: WsConnection, code: number): void {
-    this.connections.delete(connection);
+  private forget(raw: Writable, connection: WsConnection, code: number): void {
+    this.connections.delete(raw);
     connection.forget();
     const left = (this.perAddress.get(connection.address) ?? 1) - 1;
     if (left > 0) this.perAddress.set(connection.address, left);

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Logger } from '../../application/ports.js';
 import type { WsConnection } from './connection.js';
 
@@ -13,8 +14,14 @@ export class Liveness {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly slowCheck: NodeJS.Timeout;
 
+  /**
+   * `connections` by their TCP socket; `backlog`, the sockets a write left
+   * bytes on (TurnWriter's): a reader can only be behind if it is there, so
+   * the check costs nothing per idle or keeping-up connection.
+   */
   constructor(
-    private readonly connections: ReadonlySet<WsConnection>,
+    private readonly connections: ReadonlyMap<Writable, WsConnection>,
+    private readonly backlog: Set<Writable>,
     heartbeatMs: number,
     private readonly sendBufferMaxBytes: number,
     private readonly logger: Logger,
@@ -34,7 +41,7 @@ export class Liveness {
   }
 
   private checkHeartbeats(): void {
-    for (const connection of this.connections) {
+    for (const connection of this.connections.values()) {
       if (!connection.alive) {
         this.logger.info('connection lost', { address: connection.address, reason: 'no answer to ping' });
         connection.socket.terminate();
@@ -45,8 +52,15 @@ export class Liveness {
     }
   }
 
-  private checkSendBuffers(): void {
-    for (const connection of this.connections) {
+  /** Run each second; a reader over the limit at two checks in a row is cut. */
+  checkSendBuffers(): void {
+    for (const socket of this.backlog) {
+      const connection = this.connections.get(socket);
+      if (connection === undefined || socket.writableLength === 0) {
+        this.backlog.delete(socket);
+        if (connection) connection.behind = false;
+        continue;
+      }
       const over = connection.socket.bufferedAmount > this.sendBufferMaxBytes;
       if (over && connection.behind) connection.dropSlow();
       connection.behind = over;

@@ -31,6 +31,12 @@ export function textFrame(json: string): Buffer {
  */
 export class TurnWriter {
   private corked: Writable[] = [];
+  /**
+   * Sockets a flush left bytes on, because the kernel's buffer was full: the
+   * only ones whose readers can be falling behind. Whoever checks them
+   * removes those that caught up or closed.
+   */
+  readonly backlog = new Set<Writable>();
 
   /**
    * Holds what is written to a raw socket until the end of the turn: the
@@ -70,9 +76,12 @@ export class TurnWriter {
   private flush(): void {
     const corked = this.corked;
     this.corked = [];
-    for (const socket of corked) socket.uncork();
+    for (const socket of corked) {
+      socket.uncork();
+      if (socket.writableLength > 0) this.backlog.add(socket);
+    }
   }
 }
 
 /** ws keeps the TCP socket of a connection here; it is not part of its typed API. */
-const rawSocket = (connection: WebSocket): Writable => (connection as unknown as { _socket: Writable })._socket;
+export const rawSocket = (connection: WebSocket): Writable => (connection as unknown as { _socket: Writable })._socket;
