@@ -9,6 +9,29 @@ const CONNECT_TIMEOUT_MS = 1500;
 /** A query unanswered this long is given up: a partitioned network answers nothing, not even a reset. */
 const QUERY_TIMEOUT_MS = 1500;
 
+/**
+ * knex-pglite 0.14 tells knex a DELETE was a "DEL", so knex hands back the
+ * driver's whole result instead of the row count it gives on PostgreSQL:
+ * `removed === 0` was never true on the embedded database. Named as
+ * PostgreSQL names it, the count comes back on both.
+ */
+class EmbeddedClient extends ClientPgLite {
+  processResponse(obj: QueryResult, runner: unknown): unknown {
+    return (ClientPgLite.prototype as unknown as ResponseProcessor).processResponse.call(
+      this,
+      obj.method === 'del' ? { ...obj, method: 'delete' } : obj,
+      runner,
+    );
+  }
+}
+/** What knex's clients have and its types leave out. */
+interface QueryResult {
+  method?: string;
+}
+interface ResponseProcessor {
+  processResponse(obj: QueryResult, runner: unknown): unknown;
+}
+
 export interface DatabaseOptions {
   /** A postgres:// URL, or undefined for the embedded PostgreSQL under dataDir. */
   url: string | undefined;
@@ -61,7 +84,7 @@ export function knexConfig({ url, dataDir, schema, logger, forMigrations }: Data
   const directory = resolve(dataDir, 'pglite');
   // PGlite wants its directory to exist; creating it here serves the server and the knex CLI alike.
   mkdirSync(directory, { recursive: true });
-  return { client: ClientPgLite, dialect: 'postgres', connection: { filename: directory }, ...common } as Knex.Config;
+  return { client: EmbeddedClient, dialect: 'postgres', connection: { filename: directory }, ...common } as Knex.Config;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Knex> {

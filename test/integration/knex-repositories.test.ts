@@ -452,6 +452,24 @@ for (const kind of DATABASE_KINDS) {
       });
     });
 
+    describe('row counts', () => {
+      it('counts the rows a delete and an update touched, 0 when none, as PostgreSQL reports them', async () => {
+        await new KnexRoomRepository(db).ensure('dev');
+        expect(await db('rooms').where({ name: 'nowhere' }).delete()).to.equal(0);
+        expect(await db('rooms').where({ name: 'nowhere' }).update({ title: 'x' })).to.equal(0);
+        expect(await db('rooms').where({ name: 'dev' }).update({ title: 'Dev' })).to.equal(1);
+        expect(await db('rooms').where({ name: 'dev' }).delete()).to.equal(1);
+      });
+
+      it('says a room left unused was removed, by number', async () => {
+        const rooms = new KnexRoomRepository(db);
+        await rooms.ensure('dev');
+        expect(await rooms.removeUnused(new Date(Date.now() + 60_000))).to.equal(1);
+        expect(await rooms.removeUnused(new Date(Date.now() + 60_000))).to.equal(0);
+        expect(await rooms.exists('dev')).to.equal(false);
+      });
+    });
+
     describe('resetTables', () => {
       it('empties the tables, restarts ids at 1, and keeps only general', async () => {
         const messages = new KnexMessageRepository(db);
