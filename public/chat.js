@@ -4,6 +4,7 @@
 // acknowledged under the same clientId, page back on demand.
 
 import { Connection } from './connection.js';
+import { DEFAULT_LIMITS, fetchLimits } from './limits.js';
 import { Room } from './room.js';
 import { authProblem, errorWords, closeWords, messageProblem, roomNameProblem, credentialsProblem } from './rules.js';
 import * as memory from './session.js';
@@ -31,6 +32,7 @@ const CAN_FAIL = {
     'INVALID_CLIENT_ID',
     'INVALID_ROOM',
     'NOT_A_MEMBER',
+    'TOKEN_IN_MESSAGE',
     'UNAVAILABLE',
     'INTERNAL',
     'BUSY',
@@ -53,6 +55,8 @@ export class Chat {
     window.__chatStats = this.stats;
 
     this.session = memory.loadSession();
+    /** What this server allows (GET /api/limits); the documented defaults until it answers. */
+    this.limits = DEFAULT_LIMITS;
     const places = memory.loadPlaces(this.owner);
     /** @type {Map<string, Room>} in the order the user joined them */
     this.rooms = new Map((places?.rooms ?? [DEFAULT_ROOM]).map((name) => [name, new Room(name)]));
@@ -97,11 +101,20 @@ export class Chat {
   }
 
   start() {
+    void this.learnLimits();
     this.view.renderAccount(this.session);
     this.renderRooms();
     this.showCurrent(); // with the sends a reload interrupted, still waiting
     this.connection.connect();
     setInterval(() => this.tick(), 1000);
+  }
+
+  /** Asks the server for its limits and states them from then on. */
+  async learnLimits() {
+    const limits = await fetchLimits();
+    if (!limits) return;
+    this.limits = limits;
+    this.view.applyLimits(limits);
   }
 
   storedOutbox(username) {
@@ -438,7 +451,13 @@ export class Chat {
     const code = String(frame.code ?? '');
     const words = errorWords(code, frame.message);
     if (PASSING.has(code)) this.resumeCatchUps();
-    const blamed = code === 'RATE_LIMITED' ? this.outstanding.shift() : this.settleByCode(code, frame.room ?? DEFAULT_ROOM);
+    // An error about a chat frame repeats its clientId, which names the send exactly.
+    const blamed =
+      typeof frame.clientId === 'string'
+        ? this.settle('post', (r) => r.clientId === frame.clientId)
+        : code === 'RATE_LIMITED'
+          ? this.outstanding.shift()
+          : this.settleByCode(code, frame.room ?? DEFAULT_ROOM);
     if (!blamed) {
       this.view.showComposerError(words, code);
       return;
@@ -447,7 +466,7 @@ export class Chat {
       case 'auth':
         return this.authFailed(code, words);
       case 'post':
-        return this.postFailed(blamed.clientId, code, words, frame.message);
+        return this.postFailed(blamed.clientId, code, words);
       case 'join':
         return this.joinFailed(blamed.room, code, words);
       case 'history':
@@ -662,7 +681,8 @@ export class Chat {
   transmit(send) {
     const room = this.rooms.get(send.room);
     if (!this.authorized || !room?.joined || send.state !== 'queued') return;
-    const frame = { username: this.session.username, message: send.text, room: send.room, clientId: send.clientId };
+    // The typed frame: its text is chat whatever it starts with ("auth…", "History of Rome"), never a command.
+    const frame = { type: 'message', room: send.room, message: send.text, clientId: send.clientId };
     if (!this.request('post', frame, { clientId: send.clientId })) return;
     if (send.tries > 0) this.stats.resent += 1;
     send.tries += 1;
@@ -683,7 +703,7 @@ export class Chat {
     this.saveOutbox();
   }
 
-  postFailed(clientId, code, words, serverMessage) {
+  async postFailed(clientId, code, words) {
     const send = this.outbox.find((s) => s.clientId === clientId);
     if (code === 'TOKEN_EXPIRED' || code === 'USERNAME_MISMATCH') this.endSession(words);
     if (!send) return;
@@ -698,13 +718,14 @@ export class Chat {
       this.view.showComposerError(words, code);
       return;
     }
-    if (code === 'MESSAGE_TOO_LONG') {
-      // This server's limit is lower than the page knew: learn it (the refusal states it), and give the text back to edit.
-      const limit = Number(/at most (\d+)/.exec(serverMessage ?? '')?.[1]);
-      if (limit > 0) this.view.composer.setLimit(limit);
-      if (this.view.composer.restore(send.text)) {
+    if (code === 'MESSAGE_TOO_LONG' || code === 'TOKEN_IN_MESSAGE') {
+      // Too long: the server's limit changed since the page asked (a restart with new settings); ask again.
+      if (code === 'MESSAGE_TOO_LONG') await this.learnLimits();
+      // The text goes back to the composer to be edited, unless something new is being written there.
+      if (this.outbox.includes(send) && this.view.composer.restore(send.text)) {
         this.discard(clientId);
-        this.view.showComposerError(this.view.composer.lengthProblem() || words, 'TOO_LONG');
+        const tooLong = code === 'MESSAGE_TOO_LONG' && this.view.composer.lengthProblem();
+        this.view.showComposerError(tooLong || `Not sent. ${words}`, tooLong ? 'TOO_LONG' : 'INVALID_INPUT');
         return;
       }
     }

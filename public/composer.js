@@ -4,7 +4,7 @@
 
 import { characterCount, formatNumber } from './dom.js';
 
-/** The server's default (docs/protocol.md); a server with another one says so when it refuses a text. */
+/** The server's default (docs/protocol.md), until GET /api/limits says what this one allows. */
 export const DEFAULT_MESSAGE_MAX = 4000;
 const MAX_HEIGHT_PX = 160;
 /** Errors about the text itself, as opposed to the connection or the account: they mark the field invalid. */

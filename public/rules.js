@@ -3,8 +3,6 @@
 
 export const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
-/** The server reads any text starting with these words as a command, never as chat. */
-const COMMAND_WORD = /^\s*(auth|history)/i;
 export const MAX_FRAME_BYTES = 64 * 1024; // the server closes with 1009 past this
 
 const encoder = new TextEncoder();
@@ -80,9 +78,6 @@ export function authProblem(code, { kind, retryAfter = 0 } = {}) {
 /** Why a chat text would be refused, or '' when it can be sent. */
 export function messageProblem(text) {
   if (text.trim() === '') return 'Type a message first.';
-  if (COMMAND_WORD.test(text)) {
-    return 'The server reads text starting with "auth" or "history" as a command, so it cannot be posted as chat. Reword the start.';
-  }
   if (text.includes('\u0000') || !isWellFormed(text)) return 'The message contains a character that cannot be sent.';
   // Room name, client id and JSON escapes add well under 1 KiB to the text.
   if (encoder.encode(JSON.stringify(text)).length > MAX_FRAME_BYTES - 1024) {
@@ -117,6 +112,7 @@ const ERROR_WORDS = {
   TOO_MANY_ROOMS: 'You are in as many rooms as the server allows. Leave one first.',
   INVALID_CLIENT_ID: "The server refused this page's message id.",
   INVALID_HISTORY_QUERY: 'The server refused a request for older messages.',
+  TOKEN_IN_MESSAGE: 'It contains a login token, which would let anyone who reads it post as that user. Remove the token and send the rest.',
 };
 
 export function errorWords(code, serverMessage) {

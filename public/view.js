@@ -198,6 +198,11 @@ export class View {
 
   // ------------------------------------------------------------ composer (composer.js)
 
+  /** The server's limits (GET /api/limits), stated from now on. */
+  applyLimits(limits) {
+    this.composer.setLimit(limits.messageMax);
+  }
+
   showComposerError(text, code = '') {
     this.composer.showError(text, code);
   }

@@ -51,29 +51,51 @@ describeWebClient('web client: composer', {}, ({ signedIn, storedIn }) => {
   });
 });
 
-// A server with a lower limit than the documented default: the page learns it from the server.
-describeWebClient('web client: composer on a server with a lower limit', { MESSAGE_MAX: '300' }, ({ signedIn, storedIn }) => {
-  it("takes the limit from the server's refusal, puts the text back in the composer and holds to the limit from then on", async () => {
+describeWebClient('web client: what a chat text may start with', {}, ({ signedIn, storedIn }) => {
+  it('posts a text that begins with "auth" or "history" as chat, which the original frame would read as a command', async () => {
     const alice = await signedIn('alice');
-    const first = text(350);
-    await alice.page.fill('#message-input', first);
-    await alice.page.press('#message-input', 'Enter');
-    await alice.page.waitForSelector('#composer-error:has-text("300")');
-    let state = await composerState(alice);
-    expect(state.value).to.equal(first);
-    expect(state.pending).to.equal(0);
-    expect(state.counter).to.match(/350\D+300/);
-    // The refusal was expected: it is not one of the page's problems.
-    expect(alice.problems.splice(0).filter((p) => !p.includes('"code":"MESSAGE_TOO_LONG"'))).to.deep.equal([]);
+    const bob = await signedIn('bob');
+    const texts = ['auth is broken on staging', 'History of Rome, chapter 2', 'Authentication works again', 'history 5'];
+    for (const line of texts) {
+      await alice.post(line);
+      await bob.waitForText(line);
+    }
+    await alice.waitForNoPending();
+    expect((await storedIn('general')).map((m) => [m.author, m.text])).to.deep.equal(texts.map((line) => ['alice', line]));
+    expect((await alice.shown()).map((m) => m.text)).to.deep.equal(texts);
+  });
 
+  it('refuses a text holding a login token in plain words, and gives the text back to edit', async () => {
+    const alice = await signedIn('alice');
+    const token: string = await alice.page.evaluate('JSON.parse(sessionStorage.getItem("chat.session")).token');
+    const text = `auht ${token}`;
+    await alice.post(text);
+    await alice.page.waitForSelector('#composer-error:has-text("login token")');
+    expect(await alice.page.textContent('#composer-error')).to.not.contain('TOKEN_IN_MESSAGE');
+    expect(await alice.page.inputValue('#message-input')).to.equal(text);
+    expect(await alice.page.locator('#messages .message.pending').count()).to.equal(0);
+    expect(await storedIn('general')).to.deep.equal([]);
+    expect(alice.problems.splice(0).filter((p) => !p.includes('"code":"TOKEN_IN_MESSAGE"'))).to.deep.equal([]);
+  });
+});
+
+// A server with a lower limit than the documented default: the page asks the server (GET /api/limits).
+describeWebClient('web client: composer on a server with a lower limit', { MESSAGE_MAX: '300' }, ({ signedIn, storedIn }) => {
+  it("states the server's own limit before anything is sent, and keeps a text over it in the composer", async () => {
+    const alice = await signedIn('alice');
     await alice.page.fill('#message-input', text(280));
-    expect((await composerState(alice)).counterShown).to.equal(true);
-    await alice.page.fill('#message-input', text(301));
+    let state = await composerState(alice);
+    expect(state.counterShown, 'near the limit of this server, not the default').to.equal(true);
+    expect(state.counter).to.match(/280\D+300/);
+
+    const tooLong = text(350);
+    await alice.page.fill('#message-input', tooLong);
     await alice.page.press('#message-input', 'Enter');
     state = await composerState(alice);
-    expect(state.value).to.equal(text(301));
+    expect(state.value).to.equal(tooLong);
     expect(state.pending).to.equal(0);
     expect(state.invalid).to.equal('true');
+    expect(state.error).to.match(/300/);
     expect(alice.problems, 'refused by the page, never sent').to.deep.equal([]);
     expect(await storedIn('general')).to.deep.equal([]);
   });
