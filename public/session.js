@@ -40,15 +40,21 @@ export function saveSession(session) {
   write(SESSION_KEY, session);
 }
 
-/** The rooms of the user who saved them; another user (or nobody) starts in general. */
+/**
+ * The rooms of the user who saved them, as {name, kind, title, with} (what is
+ * drawn before the server's list comes); another user (or nobody) starts in
+ * general. `hidden`: rooms left in this tab that the server's list would bring back.
+ */
 export function loadPlaces(username) {
   const value = read(PLACES_KEY);
   if (!value || value.username !== username || !Array.isArray(value.rooms)) return null;
-  return { rooms: value.rooms.filter((r) => typeof r === 'string'), current: typeof value.current === 'string' ? value.current : null };
+  const rooms = value.rooms.map((r) => (typeof r === 'string' ? { name: r } : r)).filter((r) => typeof r?.name === 'string');
+  const hidden = Array.isArray(value.hidden) ? value.hidden.filter((r) => typeof r === 'string') : [];
+  return { rooms, current: typeof value.current === 'string' ? value.current : null, hidden };
 }
 
-export function savePlaces(username, rooms, current) {
-  write(PLACES_KEY, { username, rooms, current });
+export function savePlaces(username, rooms, current, hidden) {
+  write(PLACES_KEY, { username, rooms, current, hidden });
 }
 
 /** Unacknowledged sends of this user, oldest first. */
