@@ -49,13 +49,91 @@ el.rooms.addEventListener('click', (event) => {
   const name = button?.closest('.room')?.dataset.room;
   if (!name) return;
   if (button.dataset.action === 'leave') {
+    const room = chat.rooms.get(name);
+    if (room?.kind === 'private') {
+      void leaveForGood(name, button);
+      return;
+    }
     const at = chat.leaveRoom(name);
-    if (at >= 0) view.toast.show(`Left #${name}.`, 'Undo', () => chat.joinRoom(name, { at }));
+    if (at >= 0) view.toast.show(`Left ${room.label}.`, 'Undo', () => chat.joinRoom(name, { at }));
   } else {
     chat.switchTo(name);
     view.setSidebarOpen(false);
     focusAfterOpening(event);
   }
+});
+
+/** Leaving a private room cannot be undone (only an owner can invite the user back): the page asks first. */
+async function leaveForGood(name, from) {
+  const room = chat.rooms.get(name);
+  if (!room) return;
+  const sure = await view.confirm({
+    title: `Leave ${room.label}?`,
+    text: 'You will no longer receive its messages, and only an owner can invite you back.',
+    confirm: 'Leave for good',
+  });
+  if (!sure) {
+    if (from.isConnected) from.focus();
+    return;
+  }
+  view.closePanel();
+  chat.conversations.leaveForGood(name);
+  el.roomTitle.focus();
+}
+
+// ---- private rooms and direct conversations
+
+el.createForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  chat.conversations.create(el.createInput.value);
+});
+
+el.directForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (chat.conversations.openDirect(el.directInput.value)) {
+    view.setSidebarOpen(false);
+    el.input.focus();
+  }
+});
+
+// A name in the list of who is here: a direct conversation with them.
+el.presence.addEventListener('click', (event) => {
+  const username = event.target.closest('button[data-action="direct"]')?.closest('.user')?.dataset.user;
+  if (!username) return;
+  if (chat.conversations.openDirect(username)) {
+    view.setSidebarOpen(false);
+    focusAfterOpening(event);
+  }
+});
+
+el.membersToggle.addEventListener('click', () => {
+  const room = chat.currentRoom;
+  if (view.panel === 'members' || room?.kind !== 'private') {
+    view.closePanel();
+    return;
+  }
+  chat.conversations.askMembers(room);
+  view.openMembers(room, view.me);
+});
+el.membersClose.addEventListener('click', () => {
+  view.closePanel();
+  el.membersToggle.focus();
+});
+el.inviteForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (chat.current) chat.conversations.invite(chat.current, el.inviteInput.value);
+});
+el.members.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-action]');
+  const username = button?.closest('.member')?.dataset.user;
+  if (!username || !chat.current) return;
+  if (button.dataset.action === 'promote') chat.conversations.promote(chat.current, username);
+  else if (button.dataset.action === 'remove') chat.conversations.removeMember(chat.current, username);
+  // The button goes with the change: the focus waits on the panel's heading.
+  el.membersHeading.focus();
+});
+el.leavePrivate.addEventListener('click', () => {
+  if (chat.current) void leaveForGood(chat.current, el.leavePrivate);
 });
 
 /**
@@ -70,6 +148,8 @@ function focusAfterOpening(event) {
 }
 
 el.roomsToggle.addEventListener('click', () => {
+  // On a phone a panel and the room list would lie over each other: the list takes the screen.
+  if (!view.sidebarOpen && view.panelCovers) view.closePanel();
   view.setSidebarOpen(!view.sidebarOpen);
   // Into the list that opened, at the room on screen.
   if (view.sidebarOpen && view.sidebarIsDrawer) (el.rooms.querySelector('[aria-current]') ?? el.rooms.querySelector('.room-open'))?.focus();
@@ -79,9 +159,15 @@ el.layout.addEventListener('click', (event) => {
   if (view.sidebarOpen && view.sidebarIsDrawer && !el.sidebar.contains(event.target)) view.setSidebarOpen(false);
 });
 document.addEventListener('keydown', (event) => {
-  if (event.key !== 'Escape' || !view.sidebarOpen || !view.sidebarIsDrawer) return;
-  view.setSidebarOpen(false);
-  el.roomsToggle.focus();
+  if (event.key !== 'Escape' || el.confirm.open) return;
+  if (view.sidebarOpen && view.sidebarIsDrawer) {
+    view.setSidebarOpen(false);
+    el.roomsToggle.focus();
+  } else if (view.panel !== null) {
+    // Back to the button that opened the panel.
+    view.closePanel();
+    el.membersToggle.focus();
+  }
 });
 
 // ---- reading back
@@ -91,6 +177,8 @@ el.timeline.addEventListener(
   'scroll',
   () => {
     if (view.timeline.nearTop()) chat.loadOlder();
+    // Scrolled down to the newest message: the room is read.
+    chat.noteSeen();
   },
   { passive: true },
 );
@@ -127,6 +215,8 @@ el.input.addEventListener('keydown', (event) => {
 
 el.notifyToggle.addEventListener('click', () => view.toggleNotify());
 document.addEventListener('visibilitychange', () => chat.visibilityChanged());
+// A visible window that gets the focus back: the room on screen may be read now.
+window.addEventListener('focus', () => chat.noteSeen());
 
 // ---- network
 

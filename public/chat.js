@@ -1,9 +1,11 @@
 // The chat protocol as the page speaks it (docs/protocol.md, "Extensions"):
 // sign in on every new connection, join each room again with the last id
 // shown so the server sends exactly what was missed, re-send what was not
-// acknowledged under the same clientId, page back on demand.
+// acknowledged under the same clientId, page back on demand. The user's
+// conversations, read markers and private rooms are conversations.js's.
 
 import { Connection } from './connection.js';
+import { Conversations } from './conversations.js';
 import { DEFAULT_LIMITS, fetchLimits } from './limits.js';
 import { Room } from './room.js';
 import { authProblem, errorWords, closeWords, messageProblem, roomNameProblem, credentialsProblem } from './rules.js';
@@ -42,6 +44,14 @@ const CAN_FAIL = {
   leave: ['INVALID_ROOM', 'NOT_A_MEMBER', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
   history: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
   presence: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
+  conversations: ['NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  read: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_HISTORY_QUERY', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  create: ['INVALID_TITLE', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  direct: ['UNKNOWN_USER', 'INVALID_COMMAND', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  invite: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  remove: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  promote: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  members: ['UNKNOWN_ROOM', 'INVALID_ROOM', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
 };
 /** Refusals that say nothing about the request itself: it is sent again later. */
 const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
@@ -58,9 +68,15 @@ export class Chat {
     /** What this server allows (GET /api/limits); the documented defaults until it answers. */
     this.limits = DEFAULT_LIMITS;
     const places = memory.loadPlaces(this.owner);
-    /** @type {Map<string, Room>} in the order the user joined them */
-    this.rooms = new Map((places?.rooms ?? [DEFAULT_ROOM]).map((name) => [name, new Room(name)]));
+    /** @type {Map<string, Room>} in the order of the list: the most recently active first */
+    this.rooms = new Map((places?.rooms ?? [{ name: DEFAULT_ROOM }]).map((about) => [about.name, new Room(about.name, about)]));
     this.current = places && this.rooms.has(places.current) ? places.current : (this.rooms.keys().next().value ?? null);
+    /**
+     * Rooms left in this tab that the server's list would bring back: general,
+     * which every user belongs to, and rooms whose removal the server has not
+     * confirmed yet.
+     */
+    this.hidden = new Set(places?.hidden ?? []);
     /** Sends not yet acknowledged, oldest first: {clientId, room, text, state: queued|sent|failed, error, tries} */
     this.outbox = this.session ? this.storedOutbox(this.session.username) : [];
     /** Whose the outbox is; it outlives a session that expired, for when the same user logs in again. */
@@ -74,6 +90,8 @@ export class Chat {
     this.away = null;
     this.lastHeard = 0;
     this.probeSentAt = 0;
+
+    this.conversations = new Conversations(this, view);
 
     /** The cursor for general in the URL of the socket being opened, if any. */
     this.urlCursor = undefined;
@@ -166,6 +184,8 @@ export class Chat {
     for (const name of this.rooms.keys()) this.view.forgetRoom(name);
     this.rooms = new Map([[DEFAULT_ROOM, new Room(DEFAULT_ROOM)]]);
     this.current = DEFAULT_ROOM;
+    this.hidden.clear();
+    this.conversations.reset();
     this.view.renderAccount(null);
     this.view.auth.showError(null);
     this.view.showComposerError('');
@@ -201,9 +221,13 @@ export class Chat {
     this.probeSentAt = 0;
     for (const room of this.rooms.values()) {
       room.joined = false;
+      // A page asked on the lost connection is asked again on this one, once the room is joined.
+      if (room.inFlight) room.historyQueue.unshift(room.inFlight);
+      room.inFlight = null;
       room.loading = null;
       room.catchingUp = false;
     }
+    this.conversations.connectionOpened();
     // The server has begun general's catch-up already; its joined frame is on the way.
     const general = this.rooms.get(DEFAULT_ROOM);
     if (general && this.urlCursor !== undefined) general.catchingUp = true;
@@ -257,6 +281,7 @@ export class Chat {
 
   /** A room read before asks for what came after its newest message; the server sends exactly that. */
   join(room) {
+    room.joined = false;
     const frame = { type: 'join', room: room.name };
     if (room.loaded) frame.after = room.lastSeenId;
     if (this.request('join', frame, { room: room.name })) room.catchingUp = room.loaded;
@@ -333,6 +358,16 @@ export class Chat {
         return this.onPage(frame, 'history');
       case 'presence':
         return this.onPresence(frame);
+      case 'conversations':
+      case 'added':
+      case 'removed':
+      case 'read':
+      case 'created':
+      case 'direct':
+      case 'invited':
+      case 'promoted':
+      case 'members':
+        return this.conversations.onFrame(frame);
       default:
         return undefined; // new frame types may come; they are not ours to understand yet
     }
@@ -345,6 +380,8 @@ export class Chat {
       this.renderStatus();
       const watching = this.synced;
       if (!watching) this.sync();
+      // The user's conversations, with what is unread in each, from the store: right on every device.
+      this.conversations.signedIn();
       // Post what waited in rooms joined already (general, resumed through the URL, or all of
       // them on a connection that was watching); the others post when their joined frame comes.
       this.flushOutbox();
@@ -360,7 +397,8 @@ export class Chat {
     this.settle('join', (r) => r.room === frame.room);
     if (!room) return; // left again before the answer came
     room.joined = true;
-    if (!room.loaded && !room.loading) this.loadLatest(room);
+    if (!room.loaded) this.loadLatest(room);
+    else this.nextHistory(room);
     if (room.name === this.current) this.askPresence(room.name);
     this.flushOutbox(room.name);
   }
@@ -385,53 +423,87 @@ export class Chat {
   onPage(frame, type) {
     const name = frame.room ?? DEFAULT_ROOM;
     const room = this.rooms.get(name);
-    const messages = Array.isArray(frame.messages) ? frame.messages : [];
-    for (const message of messages) if (this.isMine(message?.username)) this.acknowledge(message);
-    if (type === 'history') this.settle('history', (r) => r.room === name);
+    const messages = Array.isArray(frame.messages) ? frame.messages.filter((m) => m && Number.isSafeInteger(m.id)) : [];
+    for (const message of messages) if (this.isMine(message.username)) this.acknowledge(message);
+    const asked = type === 'history' ? this.settle('history', (r) => r.room === name) : undefined;
     if (!room) return;
     if (type === 'catchup') {
       if (frame.more !== true) room.catchingUp = false;
       this.took(room, room.add(messages, 'catchup', this.stats));
       return;
     }
-    const asked = room.loading;
+    const purpose = asked?.purpose ?? room.loading ?? 'latest';
     room.loading = null;
-    const fresh = room.add(messages, asked === 'older' ? 'older' : 'latest', this.stats);
-    room.more = frame.more === true;
-    if (asked !== 'older') room.loaded = true;
+    room.inFlight = null;
+    const more = frame.more === true;
+    let fresh;
+    if (purpose === 'older') {
+      fresh = room.add(messages, 'older', this.stats);
+      room.more = more;
+    } else {
+      fresh = room.add(messages, 'latest', this.stats);
+      room.more = more;
+      room.loaded = true;
+    }
     // A page asked for is reading, not news: it does not count as unread.
-    this.took(room, fresh, { older: asked === 'older', counted: false });
+    this.took(room, fresh, { older: purpose === 'older', counted: false });
+    this.nextHistory(room);
   }
 
   /**
-   * Draws new messages. Those of others count as unread when their room is
-   * not on screen, or the tab is in the background; live ones then also make
-   * a desktop notification (if the person turned them on).
+   * Draws new messages and counts those of others as unread, unless the
+   * reader sees them at once (the room on screen, scrolled to its newest
+   * message, in a visible tab). Live ones that come while the tab is in the
+   * background also make a desktop notification (if the person turned them on).
    */
   took(room, fresh, { older = false, own = false, counted = true, live = false } = {}) {
-    const away = document.visibilityState === 'hidden';
-    if ((room.name !== this.current || away) && counted && !older) {
-      const unread = fresh.filter((m) => !this.isMine(m.username));
-      if (unread.length) {
-        room.unread += unread.length;
-        room.firstUnreadId = Math.min(room.firstUnreadId ?? Infinity, unread[0].id);
-        this.renderRooms();
-        if (away && live) for (const message of unread) this.view.notify(room.name, message, () => this.switchTo(room.name));
-      }
-    }
     this.view.addMessages(room, fresh, { older, own, live: counted && !older });
     if (room.name === this.current) this.view.renderOlder(room);
+    if (fresh.length === 0) return;
+    if (counted && !older) room.count(fresh, (username) => this.isMine(username));
+    else room.takeAsRead(fresh);
+    if (room.name === this.current) this.noteSeen();
+    if (live && document.visibilityState === 'hidden') {
+      for (const message of fresh) if (!this.isMine(message.username)) this.view.notify(room.label, message, () => this.switchTo(room.name));
+    }
+    this.renderRooms();
   }
 
   /** Back from the background: what came meanwhile in the room on screen is read now, below a line. */
   visibilityChanged() {
-    if (document.visibilityState === 'hidden') return;
-    const room = this.current ? this.rooms.get(this.current) : undefined;
-    if (!room || room.unread === 0) return;
-    this.view.markNew(room, room.firstUnreadId);
-    room.unread = 0;
-    room.firstUnreadId = null;
+    if (document.visibilityState === 'hidden') {
+      this.renderRooms();
+      return;
+    }
+    const room = this.currentRoom;
+    if (room && room.unread > 0)
+      this.view.markNew(
+        room,
+        room.firstUnreadId((username) => this.isMine(username)),
+      );
+    this.noteSeen();
     this.renderRooms();
+  }
+
+  /**
+   * The room on screen is read up to its newest message once that message is
+   * on screen, in a visible and focused tab; the server hears of it (a moment
+   * later, once for many messages) and tells the user's other devices.
+   */
+  noteSeen() {
+    const room = this.currentRoom;
+    if (!room || !room.loaded || !this.view.seesNewest(room)) return;
+    const newest = room.lastSeenId;
+    if (newest === 0) return;
+    const unread = room.unread;
+    room.seenUpTo = Math.max(room.seenUpTo, newest);
+    room.markRead(newest, (username) => this.isMine(username));
+    if (this.session) this.conversations.wantRead(room, newest);
+    if (room.unread !== unread) this.renderRooms();
+  }
+
+  get currentRoom() {
+    return (this.current && this.rooms.get(this.current)) || undefined;
   }
 
   onPresence(frame) {
@@ -470,10 +542,19 @@ export class Chat {
       case 'join':
         return this.joinFailed(blamed.room, code, words);
       case 'history':
-        return this.historyFailed(blamed.room, code, words);
+        return this.historyFailed(blamed, code, words);
       case 'presence':
         if (code === 'UNKNOWN_ROOM') this.rooms.get(blamed.room)?.setUsers([]);
         return undefined;
+      case 'conversations':
+      case 'read':
+      case 'create':
+      case 'direct':
+      case 'invite':
+      case 'remove':
+      case 'promote':
+      case 'members':
+        return this.conversations.failed(blamed, code, words);
       default:
         return undefined; // a leave of a room the server had forgotten: it is gone either way
     }
@@ -518,27 +599,41 @@ export class Chat {
       this.later(() => this.rooms.get(name) === room && !room.joined && this.join(room));
       return;
     }
+    // One of the user's own conversations past the connection's cap of rooms stays listed, with its count, unjoined.
+    if (code === 'TOO_MANY_ROOMS' && room.listed) return;
     // The server will not have this room: take it off the list and say why.
     this.removeRoom(name);
-    this.view.showJoinError(`#${name}: ${words}`);
+    if (room.kind !== 'public' && code === 'UNKNOWN_ROOM') {
+      if (room.listed) {
+        this.view.toast.show(`You are no longer a member of ${room.label}.`);
+        return;
+      }
+      words = 'It does not exist, or you are not one of its members.';
+    }
+    this.view.showJoinError(`${room.label}: ${words}`);
     this.view.setSidebarOpen(true);
   }
 
-  historyFailed(name, code, words) {
-    const room = this.rooms.get(name);
+  historyFailed(asked, code, words) {
+    const room = this.rooms.get(asked.room);
     if (!room) return;
-    const asked = room.loading;
     room.loading = null;
+    room.inFlight = null;
     if (code === 'UNKNOWN_ROOM') {
       // Nothing was ever said there.
       room.loaded = true;
       room.more = false;
     } else if (PASSING.has(code)) {
-      this.later(() => (asked === 'older' ? this.loadOlder() : !room.loaded && this.loadLatest(room)));
+      // The same page again, first in line, a moment later.
+      room.historyQueue.unshift({ frame: asked.frame, purpose: asked.purpose });
+      this.later(() => this.nextHistory(room));
+      if (room.name === this.current) this.view.renderOlder(room);
+      return;
     } else {
       this.view.showComposerError(words, code);
     }
     if (room.name === this.current) this.view.renderOlder(room);
+    this.nextHistory(room);
   }
 
   later(retry) {
@@ -561,24 +656,46 @@ export class Chat {
       return false;
     }
     this.view.showJoinError('');
-    if (!this.rooms.has(name)) {
-      const room = new Room(name);
-      const entries = [...this.rooms];
-      entries.splice(at >= 0 ? Math.min(at, entries.length) : entries.length, 0, [name, room]);
-      this.rooms = new Map(entries);
-      // Joined now if connected; otherwise the next connection joins it with the rest.
-      if (this.synced) this.join(room);
-    }
+    this.hidden.delete(name);
+    this.addRoom(name, {}, { at });
     this.switchTo(name);
     return true;
   }
 
-  /** Leaves a room; returns where it was in the list (for an undo), or -1 if it was not joined. */
+  /**
+   * Puts a room in the list (or tells the one there what the server says of
+   * it), and joins it if connected; otherwise the next connection joins it
+   * with the rest. `join: false` for a room the server put the connection in itself.
+   */
+  addRoom(name, about = {}, { at = -1, join = true } = {}) {
+    const held = this.rooms.get(name);
+    if (held) {
+      held.describe(about);
+      return held;
+    }
+    const room = new Room(name, about);
+    const entries = [...this.rooms];
+    entries.splice(at >= 0 ? Math.min(at, entries.length) : entries.length, 0, [name, room]);
+    this.rooms = new Map(entries);
+    if (join && this.synced) this.join(room);
+    this.savePlaces();
+    return room;
+  }
+
+  /**
+   * Leaves a public room, for good: it stops coming to this tab, and the
+   * server forgets the user belongs to it (else its list would bring it back).
+   * general, which every user belongs to, is only left in this tab. Returns
+   * where the room was in the list (for an undo), or -1 if it was not joined.
+   */
   leaveRoom(name) {
     const at = [...this.rooms.keys()].indexOf(name);
     if (at < 0) return -1;
     this.removeRoom(name);
+    this.hidden.add(name);
     if (this.synced) this.request('leave', { type: 'leave', room: name }, { room: name });
+    if (name !== DEFAULT_ROOM) this.conversations.removeSelf(name);
+    this.savePlaces();
     return at;
   }
 
@@ -601,12 +718,8 @@ export class Chat {
   }
 
   showCurrent() {
-    const room = this.current ? this.rooms.get(this.current) : undefined;
-    const firstUnreadId = room?.firstUnreadId ?? null;
-    if (room) {
-      room.unread = 0;
-      room.firstUnreadId = null;
-    }
+    const room = this.currentRoom;
+    const firstUnreadId = room ? room.firstUnreadId((username) => this.isMine(username)) : null;
     this.view.showRoom(
       room ?? null,
       this.outbox.filter((s) => s.room === this.current),
@@ -614,36 +727,67 @@ export class Chat {
     );
     this.renderPresence();
     this.renderRooms();
-    if (room?.joined) {
-      this.askPresence(room.name);
-      if (!room.loaded && !room.loading) this.loadLatest(room);
-    }
+    if (room?.joined) this.askPresence(room.name);
+    if (room && this.view.panel === 'members') this.conversations.askMembers(room);
+    this.noteSeen();
   }
 
   askPresence(name) {
     this.request('presence', { type: 'presence', room: name }, { room: name });
   }
 
+  // ------------------------------------------------------------ history: one page at a time per room
+
+  /** The newest page comes before anything else waiting for the room. */
   loadLatest(room) {
-    if (this.request('history', { type: 'history', room: room.name }, { room: room.name })) room.loading = 'latest';
-    if (room.name === this.current) this.view.renderOlder(room);
+    if (room.loading === 'latest' || room.historyQueue.some((h) => h.purpose === 'latest')) return;
+    room.historyQueue.unshift({ frame: { type: 'history', room: room.name }, purpose: 'latest' });
+    this.nextHistory(room);
   }
 
   /** Scroll-back: the page before the oldest message held, until the server says there is no more. */
   loadOlder() {
-    const room = this.current ? this.rooms.get(this.current) : undefined;
-    if (!room || !room.loaded || !room.more || room.loading || room.ids.length === 0) return;
-    const frame = { type: 'history', room: room.name, before: room.oldestId, limit: OLDER_PAGE };
-    if (this.request('history', frame, { room: room.name })) room.loading = 'older';
-    this.view.renderOlder(room);
+    const room = this.currentRoom;
+    if (!room || !room.loaded || !room.more || room.loading || room.historyQueue.length || room.ids.length === 0) return;
+    this.askHistory(room, { type: 'history', room: room.name, before: room.oldestId, limit: OLDER_PAGE }, 'older');
+  }
+
+  askHistory(room, frame, purpose) {
+    room.historyQueue.push({ frame, purpose });
+    this.nextHistory(room);
+  }
+
+  /** Sends the next history request of a room, once the one before it is answered and the room is joined. */
+  nextHistory(room) {
+    if (room.loading || !room.joined || room.historyQueue.length === 0) {
+      if (room.name === this.current) this.view.renderOlder(room);
+      return;
+    }
+    const next = room.historyQueue[0];
+    if (this.request('history', next.frame, { room: room.name, ...next })) {
+      room.historyQueue.shift();
+      room.loading = next.purpose;
+      room.inFlight = next;
+    }
+    if (room.name === this.current) this.view.renderOlder(room);
   }
 
   renderRooms() {
+    this.sortRooms();
     this.view.renderRooms(this.rooms, this.current);
   }
 
+  /** The most recently active first (a stable sort: rooms as active as each other keep their order). */
+  sortRooms() {
+    const rooms = [...this.rooms.values()];
+    const sorted = [...rooms].sort((a, b) => b.activity - a.activity);
+    if (sorted.every((room, i) => room === rooms[i])) return;
+    this.rooms = new Map(sorted.map((room) => [room.name, room]));
+  }
+
   savePlaces() {
-    memory.savePlaces(this.owner, [...this.rooms.keys()], this.current);
+    const rooms = [...this.rooms.values()].map(({ name, kind, title, with: other }) => ({ name, kind, title, with: other }));
+    memory.savePlaces(this.owner, rooms, this.current, [...this.hidden]);
   }
 
   // ------------------------------------------------------------ sending

@@ -84,10 +84,11 @@ export class Composer {
     return true;
   }
 
+  /** @param {string | null} room what the room on screen is called (#dev, a title, a name) */
   renderPlaceholder(signedIn, room) {
     this.signedIn = signedIn;
     const { input } = this.el;
-    input.placeholder = !signedIn ? 'Log in to post' : room ? `Message #${room}` : 'Join a room to post';
+    input.placeholder = !signedIn ? 'Log in to post' : room ? `Message ${room}` : 'Join a room to post';
     input.title = signedIn ? 'Enter sends, Shift+Enter starts a new line' : '';
   }
 

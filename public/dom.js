@@ -29,3 +29,20 @@ export function characterCount(text) {
   }
   return count;
 }
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A padlock, the mark of a private room; decoration only (the words say "private" for screen readers). */
+export function lockIcon() {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('aria-hidden', 'true');
+  const body = document.createElementNS(SVG, 'rect');
+  for (const [key, value] of Object.entries({ x: 3, y: 7, width: 10, height: 7, rx: 1.5 })) body.setAttribute(key, String(value));
+  const shackle = document.createElementNS(SVG, 'path');
+  shackle.setAttribute('d', 'M5 7V5a3 3 0 0 1 6 0v2');
+  svg.append(body, shackle);
+  return svg;
+}

@@ -1,6 +1,8 @@
 // The protocol's rules the page checks before sending, and the words it shows
 // for the server's error codes. docs/protocol.md is the source of both.
 
+import { characterCount, formatNumber } from './dom.js';
+
 export const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 export const MAX_FRAME_BYTES = 64 * 1024; // the server closes with 1009 past this
@@ -75,6 +77,47 @@ export function authProblem(code, { kind, retryAfter = 0 } = {}) {
   }
 }
 
+/** Why a username (to invite, to write to) could not be anyone's, or ''. */
+export function usernameProblem(username) {
+  if (username === '') return 'Type a username first.';
+  return USERNAME.test(username) ? '' : usernameRule(username);
+}
+
+/** Why a private room's title would be refused, or ''. */
+export function titleProblem(title, max) {
+  if (title === '') return 'Give the room a title.';
+  if (characterCount(title) > max) return `Titles are at most ${formatNumber(max)} characters long.`;
+  return '';
+}
+
+/**
+ * Words for the refusal of a request about a private room or a direct
+ * conversation, shown beside the field (or in the panel) it came from.
+ * `action`: create | invite | remove | promote | direct; `words`: the general words for the code.
+ */
+export function conversationProblem(code, { action, username = '', room, limit = 64, words = '' }) {
+  const name = room?.label ?? 'this room';
+  switch (code) {
+    case 'NOT_CONNECTED':
+      return 'Not connected to the server. Try again once the page has reconnected.';
+    case 'NOT_AN_OWNER':
+      return `Only an owner of ${name} can invite, remove or make owners.`;
+    case 'UNKNOWN_USER':
+      if (action === 'promote') return `${username} is not a member of ${name}. Invite them first.`;
+      return `There is no user called “${username}”. Check the spelling.`;
+    case 'UNKNOWN_ROOM':
+      return `You are no longer a member of ${name}.`;
+    case 'INVALID_TITLE':
+      return `Give the room a title of 1 to ${formatNumber(limit)} characters, not only spaces.`;
+    case 'INVALID_COMMAND':
+      return action === 'direct' ? 'That is you. Type the name of someone else.' : words;
+    case 'NOT_AUTHENTICATED':
+      return 'Log in first.';
+    default:
+      return words || errorWords(code);
+  }
+}
+
 /** Why a chat text would be refused, or '' when it can be sent. */
 export function messageProblem(text) {
   if (text.trim() === '') return 'Type a message first.';
@@ -112,6 +155,9 @@ const ERROR_WORDS = {
   TOO_MANY_ROOMS: 'You are in as many rooms as the server allows. Leave one first.',
   INVALID_CLIENT_ID: "The server refused this page's message id.",
   INVALID_HISTORY_QUERY: 'The server refused a request for older messages.',
+  NOT_AN_OWNER: 'Only an owner of the room can do that.',
+  UNKNOWN_USER: 'There is no user by that name.',
+  INVALID_TITLE: 'That title cannot be used.',
   TOKEN_IN_MESSAGE: 'It contains a login token, which would let anyone who reads it post as that user. Remove the token and send the rest.',
 };
 

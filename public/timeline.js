@@ -256,7 +256,7 @@ export class Timeline {
     let note = '';
     if (room && !room.loaded) note = room.loading ? 'Loading…' : '';
     else if (room && room.loading === 'older') note = 'Loading older messages…';
-    else if (room && !room.more) note = room.ids.length ? `This is the beginning of #${room.name}.` : `No messages in #${room.name} yet. Say hello!`;
+    else if (room && !room.more) note = beginning(room);
     historyNote.textContent = note;
   }
 
@@ -271,6 +271,11 @@ export class Timeline {
     this.el.jumpLatestText.textContent = n ? `${n} new message${n === 1 ? '' : 's'}` : 'Jump to latest';
   }
 
+  /** The newest message of the room is on screen (the reader may not be looking, see view.js). */
+  seesNewest(room) {
+    return room.name === this.shown && this.atBottom();
+  }
+
   atBottom() {
     const { timeline } = this.el;
     return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight <= AT_BOTTOM_SLACK_PX;
@@ -283,6 +288,11 @@ export class Timeline {
   scrollToBottom() {
     this.el.timeline.scrollTop = this.el.timeline.scrollHeight;
   }
+}
+
+function beginning(room) {
+  if (room.ids.length === 0) return room.kind === 'direct' ? `No messages with ${room.label} yet. Say hello!` : `No messages in ${room.label} yet. Say hello!`;
+  return room.kind === 'direct' ? `This is the beginning of your conversation with ${room.label}.` : `This is the beginning of ${room.label}.`;
 }
 
 /** The message drawn before this one, skipping separators and lines. */

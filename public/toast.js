@@ -1,5 +1,5 @@
-// A short note at the bottom of the screen with one action, e.g. "Left #dev.
-// [Undo]". It stays while the pointer or the focus is on it, so that nobody
+// A short note at the bottom of the screen, with one action or none, e.g.
+// "Left #dev. [Undo]". It stays while the pointer or the focus is on it, so that nobody
 // has to race it (WCAG 2.2.1), and goes after a while otherwise.
 
 const SHOW_MS = 10_000;
@@ -26,14 +26,15 @@ export class Toast {
     }
   }
 
-  /** Shows `text` with a button `label` that runs `action`; the focus goes to the button if it had nowhere to be. */
+  /** Shows `text`, with a button `label` that runs `action` if given; the focus goes to the button if it had nowhere to be. */
   show(text, label, action) {
-    const { toast, toastText, toastAction } = this.el;
+    const { toast, toastText, toastAction, toastClose } = this.el;
     toastText.textContent = text;
-    toastAction.textContent = label;
-    this.action = action;
+    toastAction.textContent = label ?? '';
+    toastAction.hidden = !action;
+    this.action = action ?? null;
     toast.hidden = false;
-    if (document.activeElement === document.body || !document.activeElement) toastAction.focus();
+    if (document.activeElement === document.body || !document.activeElement) (action ? toastAction : toastClose).focus();
     this.restart();
   }
 

@@ -3,9 +3,10 @@
 // connection's state, ...). Text from users or the server is only ever
 // written with textContent, never parsed as HTML.
 
-import { $ } from './dom.js';
+import { $, lockIcon } from './dom.js';
 import { AuthView } from './auth-view.js';
 import { Composer } from './composer.js';
+import { MembersView } from './members-view.js';
 import { Notifier } from './notifier.js';
 import { StatusView } from './status-view.js';
 import { showRoomInAddress } from './room-link.js';
@@ -74,6 +75,30 @@ export class View {
       counterSpoken: $('char-count-spoken'),
       notifyToggle: $('notify-toggle'),
       notifyNote: $('notify-note'),
+      createDetails: $('create-details'),
+      createForm: $('create-form'),
+      createInput: $('create-input'),
+      createError: $('create-error'),
+      directDetails: $('direct-details'),
+      directForm: $('direct-form'),
+      directInput: $('direct-input'),
+      directError: $('direct-error'),
+      membersToggle: $('members-toggle'),
+      membersPanel: $('members-panel'),
+      membersHeading: $('members-heading'),
+      membersClose: $('members-close'),
+      members: $('members'),
+      membersError: $('members-error'),
+      membersStatus: $('members-status'),
+      membersNote: $('members-note'),
+      inviteForm: $('invite-form'),
+      inviteInput: $('invite-input'),
+      inviteError: $('invite-error'),
+      leavePrivate: $('leave-private'),
+      confirm: $('confirm'),
+      confirmTitle: $('confirm-title'),
+      confirmText: $('confirm-text'),
+      confirmOk: $('confirm-ok'),
     };
     this.timeline = new Timeline(this.el);
     this.auth = new AuthView(this.el);
@@ -82,7 +107,12 @@ export class View {
     this.toast = new Toast({ ...this.el, returnFocus: this.el.roomTitle });
     this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
+    this.members = new MembersView(this.el);
     this.me = null;
+    /** The room on screen, for what is drawn about it (its title, its members). */
+    this.room = null;
+    /** The panel open beside the conversation: 'members' | null. */
+    this.panel = null;
   }
 
   // ------------------------------------------------------------ account and status
@@ -96,10 +126,12 @@ export class View {
     this.timeline.setMe(this.me);
     this.renderPlaceholder();
     document.body.classList.toggle('signed-in', signedIn);
+    // Members are a user's: a visitor has none.
+    if (!signedIn) this.closePanel();
   }
 
   renderPlaceholder() {
-    this.composer.renderPlaceholder(this.me !== null, this.shown);
+    this.composer.renderPlaceholder(this.me !== null, this.room?.label ?? null);
   }
 
   renderStatus(status) {
@@ -110,9 +142,13 @@ export class View {
 
   renderRooms(rooms, current) {
     this.sidebar.renderRooms(rooms, current);
+    // The room on screen counts while the tab is in the background: what comes there is not seen either.
+    const hidden = document.visibilityState === 'hidden';
     let unread = 0;
-    for (const room of rooms.values()) unread += room.unread;
-    renderTitle(current, unread);
+    for (const room of rooms.values()) if (hidden || room.name !== current) unread += room.unread;
+    renderTitle(current ? (rooms.get(current)?.label ?? null) : null, unread);
+    // A title given by the server (a private room's) may have come since the room was drawn.
+    if (this.room) this.renderRoomHeader(this.room);
   }
 
   showJoinError(text, options) {
@@ -121,6 +157,7 @@ export class View {
 
   setSidebarOpen(open) {
     this.sidebar.setOpen(open);
+    this.renderPanels();
   }
 
   get sidebarOpen() {
@@ -135,6 +172,62 @@ export class View {
     this.sidebar.renderPresence(room, { connected, me: this.me });
   }
 
+  /** Says something once to screen readers (a conversation that was added, say). */
+  announce(text) {
+    this.status.announce(text);
+  }
+
+  /** Asks a question with two answers in a modal dialog; resolves true for the one named `confirm`. */
+  confirm({ title, text, confirm }) {
+    const { confirm: dialog, confirmTitle, confirmText, confirmOk } = this.el;
+    confirmTitle.textContent = title;
+    confirmText.textContent = text;
+    confirmOk.textContent = confirm;
+    dialog.returnValue = '';
+    dialog.showModal();
+    return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true }));
+  }
+
+  // ------------------------------------------------------------ the panel beside the conversation: a private room's members
+
+  /** Opens a panel (closing the other); on a phone it lies over the conversation, which is inert meanwhile. */
+  openPanel(name) {
+    this.panel = name;
+    this.renderPanels();
+  }
+
+  closePanel() {
+    const was = this.panel;
+    this.panel = null;
+    this.renderPanels();
+    return was;
+  }
+
+  renderPanels() {
+    const { membersPanel, membersToggle, layout, conversation } = this.el;
+    membersPanel.hidden = this.panel !== 'members';
+    membersToggle.setAttribute('aria-expanded', String(this.panel === 'members'));
+    layout.classList.toggle('with-panel', this.panel !== null);
+    conversation.inert = (this.panel !== null && this.panelCovers) || (this.sidebarOpen && this.sidebarIsDrawer);
+  }
+
+  /** Where style.css lays a panel over the whole conversation. */
+  get panelCovers() {
+    return matchMedia('(max-width: 640px)').matches;
+  }
+
+  /** The members panel of a private room; with `focusInvite` the invite field takes the focus (after creating the room). */
+  openMembers(room, me, { focusInvite = false } = {}) {
+    this.openPanel('members');
+    this.renderMembers(room, me);
+    if (focusInvite && room.role === 'owner') this.el.inviteInput.focus();
+    else this.el.membersHeading.focus();
+  }
+
+  renderMembers(room, me) {
+    if (this.panel === 'members') this.members.render(room, me);
+  }
+
   // ------------------------------------------------------------ desktop notifications (notifier.js)
 
   renderNotify() {
@@ -147,18 +240,44 @@ export class View {
   }
 
   /** A message from someone else arrived while the tab is in the background. */
-  notify(roomName, message, onClick) {
-    this.notifier.show({ title: `${message.username} in #${roomName}`, body: String(message.message ?? ''), tag: `room:${roomName}`, onClick });
+  notify(label, message, onClick) {
+    this.notifier.show({ title: `${message.username} in ${label}`, body: String(message.message ?? ''), tag: `room:${label}`, onClick });
   }
 
   // ------------------------------------------------------------ the conversation (timeline.js)
 
   showRoom(room, pending, firstUnreadId = null) {
-    this.el.roomTitle.textContent = room ? `#${room.name}` : 'No room';
+    this.room = room;
     this.el.composer.dataset.room = room ? room.name : '';
+    this.renderRoomHeader(room);
     this.timeline.showRoom(room, pending, firstUnreadId);
     showRoomInAddress(room?.name ?? null);
     this.renderPlaceholder();
+    // The members panel follows the room on screen; a room without members to show closes it.
+    if (this.panel === 'members') {
+      if (room?.kind === 'private') this.members.render(room, this.me);
+      else this.closePanel();
+    }
+  }
+
+  /** The room's name (a private room's with a lock, said in words too), and for a private room the way to its members. */
+  renderRoomHeader(room) {
+    const { roomTitle, membersToggle } = this.el;
+    const text = room ? room.label : 'No room';
+    const kind = room?.kind ?? 'public';
+    if (roomTitle.dataset.text !== text || roomTitle.dataset.kind !== kind) {
+      roomTitle.dataset.text = text;
+      roomTitle.dataset.kind = kind;
+      const words = kind === 'private' ? ', private room' : kind === 'direct' ? ', direct messages' : '';
+      roomTitle.replaceChildren(text);
+      if (kind === 'private') roomTitle.prepend(lockIcon(), ' ');
+      if (words) roomTitle.append(Object.assign(document.createElement('span'), { className: 'sr-only', textContent: words }));
+    }
+    membersToggle.hidden = kind !== 'private';
+  }
+
+  seesNewest(room) {
+    return document.visibilityState === 'visible' && document.hasFocus() && this.timeline.seesNewest(room);
   }
 
   get shown() {

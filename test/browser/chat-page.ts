@@ -90,6 +90,8 @@ export class ChatPage {
   readonly problems: string[] = [];
   /** The URL of every WebSocket the page opened, in order. */
   readonly socketUrls: string[] = [];
+  /** Every frame the page sent, in order, parsed. */
+  readonly sent: Array<Record<string, unknown>> = [];
 
   private constructor(
     readonly context: BrowserContext,
@@ -100,6 +102,9 @@ export class ChatPage {
     // The page answers error frames in words; a test that expects none must also see none on the wire.
     page.on('websocket', (socket) => {
       this.socketUrls.push(socket.url());
+      socket.on('framesent', ({ payload }) => {
+        if (typeof payload === 'string') this.sent.push(JSON.parse(payload) as Record<string, unknown>);
+      });
       socket.on('framereceived', ({ payload }) => {
         if (typeof payload === 'string' && payload.includes('"type":"error"')) this.problems.push(`error frame: ${payload}`);
       });
@@ -164,6 +169,27 @@ export class ChatPage {
     // On a phone the room list folds away again once the room is open: attached is enough.
     await this.page.waitForSelector(`.room.current[data-room="${room}"]`, { state: 'attached' });
     await this.page.waitForSelector(`#messages[data-room="${room}"][data-loaded="true"]`);
+  }
+
+  /** The room on screen, by the name the server knows it by (a private room's is p-...). */
+  async currentRoom(): Promise<string> {
+    return (await this.page.getAttribute('#messages', 'data-room')) ?? '';
+  }
+
+  /** Creates a private room through the form; resolves to its name once it is on screen. */
+  async createRoom(title: string): Promise<string> {
+    if (await this.page.isHidden('#create-details')) await this.page.click('#rooms-toggle');
+    if (await this.page.isHidden('#create-input')) await this.page.click('#create-details > summary');
+    await this.page.fill('#create-input', title);
+    await this.page.click('#create-room');
+    await this.page.waitForSelector('.room.current[data-kind="private"]', { state: 'attached' });
+    return this.currentRoom();
+  }
+
+  /** The unread count a room shows in the list ('' when none). */
+  async unread(room: string): Promise<string> {
+    const badge = this.page.locator(`.room[data-room="${room}"] .unread`);
+    return (await badge.isVisible()) ? ((await badge.textContent()) ?? '') : '';
   }
 
   async openRoom(room: string): Promise<void> {
@@ -272,8 +298,9 @@ export class ChatPage {
     return this.page.locator('#rooms .room').evaluateAll((nodes) => (nodes as unknown as PageNode[]).map((node) => node.dataset.room ?? ''));
   }
 
+  /** Who the room on screen lists as present, by name. */
   async presence(): Promise<string[]> {
-    return this.page.locator('#presence .user').allTextContents();
+    return this.page.locator('#presence .user .user-name').allTextContents();
   }
 
   async stats(): Promise<ChatStats> {

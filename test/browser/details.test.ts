@@ -69,7 +69,8 @@ describeWebClient('web client: details', {}, ({ server, open, signedIn }) => {
     await alice.page.click('#toast-action');
     await alice.page.waitForSelector('.room.current[data-room="dev"]', { state: 'attached' });
     await alice.waitForText('kept in dev');
-    expect(await alice.roomNames()).to.deep.equal(['general', 'dev']);
+    // The most recently active first: dev holds a message, general none.
+    expect(await alice.roomNames()).to.deep.equal(['dev', 'general']);
 
     await alice.page.click('.room[data-room="general"] .room-leave');
     expect(await alice.roomNames()).to.deep.equal(['dev']);
@@ -89,12 +90,12 @@ describeWebClient('web client: details', {}, ({ server, open, signedIn }) => {
     const visitor = await open({ path: '/#/room/dev' });
     await visitor.page.waitForSelector('#messages[data-room="dev"][data-loaded="true"]');
     await visitor.waitForText('welcome to dev');
-    expect(await visitor.roomNames()).to.deep.equal(['general', 'dev']);
+    expect(await visitor.roomNames()).to.deep.equal(['dev', 'general']);
 
     // A link followed inside the page works too.
     await bob.page.evaluate('location.hash = "#/room/ops"');
     await bob.page.waitForSelector('#messages[data-room="ops"][data-loaded="true"]');
-    expect(await bob.roomNames()).to.deep.equal(['general', 'dev', 'ops']);
+    expect(await bob.roomNames()).to.deep.equal(['dev', 'general', 'ops']);
   });
 
   it('says so when a link names a room that does not exist, which a visitor cannot create', async () => {
