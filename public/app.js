@@ -136,6 +136,34 @@ el.leavePrivate.addEventListener('click', () => {
   if (chat.current) void leaveForGood(chat.current, el.leavePrivate);
 });
 
+// ---- search
+
+el.searchToggle.addEventListener('click', () => {
+  if (view.panel === 'search') {
+    view.closePanel();
+    return;
+  }
+  view.setSidebarOpen(false);
+  view.openPanel('search');
+  el.searchInput.focus();
+});
+el.searchClose.addEventListener('click', () => {
+  view.closePanel();
+  el.searchToggle.focus();
+});
+el.searchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  chat.search.run(el.searchInput.value);
+});
+el.searchMore.addEventListener('click', () => chat.search.more());
+el.searchResults.addEventListener('click', (event) => {
+  const button = event.target.closest('button.result-open');
+  if (!button) return;
+  // On a phone the results lie over the conversation: they make way for it.
+  if (view.panelCovers) view.closePanel();
+  chat.openFound({ room: button.dataset.room, id: Number(button.dataset.id) });
+});
+
 /**
  * After a room is opened, a mouse or keyboard user goes on to write; a tap
  * does not move the focus to the composer, which would raise the on-screen
@@ -165,8 +193,7 @@ document.addEventListener('keydown', (event) => {
     el.roomsToggle.focus();
   } else if (view.panel !== null) {
     // Back to the button that opened the panel.
-    view.closePanel();
-    el.membersToggle.focus();
+    (view.closePanel() === 'search' ? el.searchToggle : el.membersToggle).focus();
   }
 });
 
@@ -188,6 +215,10 @@ el.jumpLatest.addEventListener('click', () => {
 });
 
 el.messages.addEventListener('click', (event) => {
+  if (event.target.closest('button[data-action="newer"]')) {
+    chat.loadNewer();
+    return;
+  }
   const button = event.target.closest('button[data-action="discard"]');
   const clientId = button?.closest('.pending')?.dataset.clientId;
   if (clientId) chat.discard(clientId);

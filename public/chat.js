@@ -2,17 +2,21 @@
 // sign in on every new connection, join each room again with the last id
 // shown so the server sends exactly what was missed, re-send what was not
 // acknowledged under the same clientId, page back on demand. The user's
-// conversations, read markers and private rooms are conversations.js's.
+// conversations, read markers and private rooms are conversations.js's; search
+// is search.js's.
 
 import { Connection } from './connection.js';
 import { Conversations } from './conversations.js';
 import { DEFAULT_LIMITS, fetchLimits } from './limits.js';
 import { Room } from './room.js';
 import { authProblem, errorWords, closeWords, messageProblem, roomNameProblem, credentialsProblem } from './rules.js';
+import { Search } from './search.js';
 import * as memory from './session.js';
 
 const DEFAULT_ROOM = 'general';
 const OLDER_PAGE = 50;
+/** Messages shown on each side of one found by search. */
+const CONTEXT_PAGE = 25;
 /** After a refusal that may pass (database down, too fast), try again this much later. */
 const RETRY_LATER_MS = 2_000;
 /** Silence this long on an open socket: ask something cheap to learn whether it is still alive. */
@@ -52,6 +56,7 @@ const CAN_FAIL = {
   remove: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
   promote: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
   members: ['UNKNOWN_ROOM', 'INVALID_ROOM', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
+  search: ['INVALID_SEARCH', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
 };
 /** Refusals that say nothing about the request itself: it is sent again later. */
 const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
@@ -92,6 +97,7 @@ export class Chat {
     this.probeSentAt = 0;
 
     this.conversations = new Conversations(this, view);
+    this.search = new Search(this, view);
 
     /** The cursor for general in the URL of the socket being opened, if any. */
     this.urlCursor = undefined;
@@ -186,6 +192,7 @@ export class Chat {
     this.current = DEFAULT_ROOM;
     this.hidden.clear();
     this.conversations.reset();
+    this.search.reset();
     this.view.renderAccount(null);
     this.view.auth.showError(null);
     this.view.showComposerError('');
@@ -228,6 +235,7 @@ export class Chat {
       room.catchingUp = false;
     }
     this.conversations.connectionOpened();
+    this.search.connectionOpened();
     // The server has begun general's catch-up already; its joined frame is on the way.
     const general = this.rooms.get(DEFAULT_ROOM);
     if (general && this.urlCursor !== undefined) general.catchingUp = true;
@@ -358,6 +366,8 @@ export class Chat {
         return this.onPage(frame, 'history');
       case 'presence':
         return this.onPresence(frame);
+      case 'search':
+        return this.search.onResults(frame);
       case 'conversations':
       case 'added':
       case 'removed':
@@ -436,18 +446,26 @@ export class Chat {
     room.loading = null;
     room.inFlight = null;
     const more = frame.more === true;
-    let fresh;
-    if (purpose === 'older') {
+    let fresh = [];
+    if ((purpose === 'context' || purpose === 'newer') && asked?.stretch !== room.stretch) {
+      // A page of a stretch another found message replaced: nothing to show.
+    } else if (purpose === 'older') {
       fresh = room.add(messages, 'older', this.stats);
       room.more = more;
+    } else if (purpose === 'context') {
+      fresh = room.addStretch(messages, more, this.stats);
+    } else if (purpose === 'newer') {
+      fresh = room.addNewer(asked?.after ?? 0, messages, more, this.stats);
     } else {
       fresh = room.add(messages, 'latest', this.stats);
-      room.more = more;
+      if (room.gapAfter === null) room.more = more;
+      else room.closeGapBelow(messages, more);
       room.loaded = true;
     }
     // A page asked for is reading, not news: it does not count as unread.
     this.took(room, fresh, { older: purpose === 'older', counted: false });
     this.nextHistory(room);
+    this.showFoundWhenLoaded(room);
   }
 
   /**
@@ -492,7 +510,7 @@ export class Chat {
    */
   noteSeen() {
     const room = this.currentRoom;
-    if (!room || !room.loaded || !this.view.seesNewest(room)) return;
+    if (!room || !room.loaded || room.foundId !== undefined || !this.view.seesNewest(room)) return;
     const newest = room.lastSeenId;
     if (newest === 0) return;
     const unread = room.unread;
@@ -546,6 +564,8 @@ export class Chat {
       case 'presence':
         if (code === 'UNKNOWN_ROOM') this.rooms.get(blamed.room)?.setUsers([]);
         return undefined;
+      case 'search':
+        return this.search.failed(blamed, code, words);
       case 'conversations':
       case 'read':
       case 'create':
@@ -623,9 +643,10 @@ export class Chat {
       // Nothing was ever said there.
       room.loaded = true;
       room.more = false;
+      room.foundId = undefined;
     } else if (PASSING.has(code)) {
       // The same page again, first in line, a moment later.
-      room.historyQueue.unshift({ frame: asked.frame, purpose: asked.purpose });
+      room.historyQueue.unshift({ frame: asked.frame, purpose: asked.purpose, after: asked.after, stretch: asked.stretch });
       this.later(() => this.nextHistory(room));
       if (room.name === this.current) this.view.renderOlder(room);
       return;
@@ -752,8 +773,16 @@ export class Chat {
     this.askHistory(room, { type: 'history', room: room.name, before: room.oldestId, limit: OLDER_PAGE }, 'older');
   }
 
-  askHistory(room, frame, purpose) {
-    room.historyQueue.push({ frame, purpose });
+  /** The messages after a stretch around a found message, towards the newest ones. */
+  loadNewer() {
+    const room = this.currentRoom;
+    if (!room || room.gapAfter === null || room.loading || room.historyQueue.length) return;
+    const after = room.gapAfter;
+    this.askHistory(room, { type: 'history', room: room.name, after, limit: OLDER_PAGE }, 'newer', after);
+  }
+
+  askHistory(room, frame, purpose, after) {
+    room.historyQueue.push({ frame, purpose, after, stretch: room.stretch });
     this.nextHistory(room);
   }
 
@@ -770,6 +799,42 @@ export class Chat {
       room.inFlight = next;
     }
     if (room.name === this.current) this.view.renderOlder(room);
+  }
+
+  // ------------------------------------------------------------ a message found by search, in its context
+
+  /**
+   * Opens the room of a message found by search and shows the message among
+   * those around it: the page that ends with it and the page after it, when
+   * it is not held already. A public room the user is not in is joined.
+   */
+  openFound({ room: name, id }) {
+    if (!this.rooms.has(name)) {
+      if (roomNameProblem(name)) return;
+      this.hidden.delete(name);
+      this.addRoom(name);
+    }
+    const room = this.rooms.get(name);
+    // Set first: the room is not read merely for having been opened at its newest messages on the way.
+    room.foundId = id;
+    if (!room.has(id)) {
+      // One stretch besides the newest messages at a time: an older one goes, with any page of it still to come.
+      this.view.forgetMessages(room, room.dropStretch());
+      room.stretch += 1;
+      room.historyQueue = room.historyQueue.filter((h) => h.purpose === 'latest');
+      this.askHistory(room, { type: 'history', room: name, before: id + 1, limit: CONTEXT_PAGE }, 'context');
+      this.askHistory(room, { type: 'history', room: name, after: id, limit: CONTEXT_PAGE }, 'newer', id);
+    }
+    this.switchTo(name);
+    this.showFoundWhenLoaded(room);
+  }
+
+  /** Once the messages around it are in (nothing more is asked of the room), the found message is scrolled to and marked. */
+  showFoundWhenLoaded(room) {
+    if (room.foundId === undefined || room.loading || room.historyQueue.length) return;
+    const id = room.foundId;
+    room.foundId = undefined;
+    if (room.name === this.current) this.view.showFound(room, id);
   }
 
   renderRooms() {

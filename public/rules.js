@@ -90,6 +90,14 @@ export function titleProblem(title, max) {
   return '';
 }
 
+/** Why a search could not be run, or ''. */
+export function searchProblem(query, max) {
+  if (query === '') return 'Type what to search for.';
+  if (characterCount(query) > max) return `Searches are at most ${formatNumber(max)} characters long.`;
+  if (!/[\p{L}\p{N}]/u.test(query)) return 'Search for a word: letters or digits.';
+  return '';
+}
+
 /**
  * Words for the refusal of a request about a private room or a direct
  * conversation, shown beside the field (or in the panel) it came from.
@@ -158,6 +166,7 @@ const ERROR_WORDS = {
   NOT_AN_OWNER: 'Only an owner of the room can do that.',
   UNKNOWN_USER: 'There is no user by that name.',
   INVALID_TITLE: 'That title cannot be used.',
+  INVALID_SEARCH: 'The server could not search for that.',
   TOKEN_IN_MESSAGE: 'It contains a login token, which would let anyone who reads it post as that user. Remove the token and send the rest.',
 };
 

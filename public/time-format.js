@@ -3,6 +3,7 @@
 
 const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const short = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dayThisYear = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 const dayOtherYear = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
@@ -12,6 +13,9 @@ export const timeOfDay = (date) => time.format(date);
 
 /** "Wednesday, December 4, 2024 at 2:42 PM": the whole of it, for a tooltip. */
 export const fullDate = (date) => full.format(date);
+
+/** "Dec 4, 2024, 2:42 PM": a time away from its day's separator, as in search results. */
+export const shortDateTime = (date) => short.format(date);
 
 /** One key per calendar day in the reader's time zone. */
 export function dayKey(date) {

@@ -1,7 +1,9 @@
 // The conversation on screen: one room's messages in id order, in runs by
 // author, with a separator before each day and a line above the first unread
 // message; the start of the history above them, and a way back to the latest
-// while reading back. Message nodes are made once per room and kept.
+// while reading back. A message found by search is shown among those around
+// it, marked, with a gap where newer messages are not loaded yet. Message
+// nodes are made once per room and kept.
 
 import { make, sameName } from './dom.js';
 import { messageNodes } from './message-text.js';
@@ -65,6 +67,7 @@ export class Timeline {
     const nodes = room.ids.map((id) => this.messageNode(room, id));
     messages.replaceChildren(...nodes, ...pending.map((send) => this.pendingNode(send)));
     for (const node of nodes) this.decorate(node);
+    this.renderGap(room);
     this.renderOlder(room);
     const place = this.scrollPlaces.get(room.name);
     if (firstUnreadId !== null && room.has(firstUnreadId)) {
@@ -99,6 +102,7 @@ export class Timeline {
       if (next !== undefined) touched.add(this.messageNode(room, next));
     }
     for (const node of touched) this.decorate(node);
+    this.renderGap(room);
     // Prepending must not move what the reader is looking at.
     if (older) timeline.scrollTop = timeline.scrollHeight - fromBottom;
     else if (stick) this.scrollToBottom();
@@ -111,6 +115,76 @@ export class Timeline {
     this.scrollPlaces.delete(name);
   }
 
+  /** Messages the room no longer holds (a stretch around a found message that another replaced). */
+  forgetMessages(room, ids) {
+    const nodes = this.nodes.get(room.name);
+    if (!nodes) return;
+    for (const id of ids) {
+      const node = nodes.get(id);
+      if (!node) continue;
+      if (node.isConnected) {
+        for (let up = node.previousElementSibling; up?.classList.contains('decoration'); up = node.previousElementSibling) up.remove();
+        node.remove();
+      }
+      nodes.delete(id);
+    }
+    if (room.name === this.shown) {
+      this.renderGap(room);
+      const first = this.el.messages.querySelector(MESSAGE);
+      if (first) this.decorate(first);
+    }
+  }
+
+  // ------------------------------------------------------------ a message found by search
+
+  /**
+   * Between a stretch around a found message and the newest messages, a gap
+   * says that messages are missing there, with a way to load them.
+   */
+  renderGap(room) {
+    const { messages } = this.el;
+    const old = messages.querySelector(':scope > .gap');
+    const last = room.gapAfter !== null && room.name === this.shown ? this.nodes.get(room.name)?.get(room.gapAfter) : undefined;
+    if (!last?.isConnected) {
+      if (old) {
+        old.remove();
+        this.redecorateAfter(room, null);
+      }
+      return;
+    }
+    const gap = old ?? make('li', 'gap');
+    if (!old) {
+      const button = make('button', 'secondary', 'Show newer messages');
+      button.type = 'button';
+      button.dataset.action = 'newer';
+      gap.append(make('span', 'gap-words', 'Newer messages are not loaded here.'), button);
+    }
+    const button = gap.querySelector('button');
+    button.disabled = room.loading === 'newer';
+    button.textContent = room.loading === 'newer' ? 'Loading newer messages…' : 'Show newer messages';
+    if (last.nextElementSibling !== gap) last.after(gap);
+    this.redecorateAfter(room, room.gapAfter);
+  }
+
+  /** The message after the gap starts a run of its own. */
+  redecorateAfter(room, id) {
+    const next = id === null ? undefined : room.nextAfter(id);
+    if (next !== undefined) this.decorate(this.messageNode(room, next));
+    else for (const node of this.el.messages.querySelectorAll(`:scope > ${MESSAGE}`)) this.decorate(node);
+  }
+
+  /** Scrolls to a message found by search, marks it and gives it the focus, so that reading goes on from there. */
+  showFound(room, id) {
+    if (room.name !== this.shown || !room.has(id)) return;
+    for (const node of this.el.messages.querySelectorAll(':scope > .found')) node.classList.remove('found');
+    const node = this.messageNode(room, id);
+    if (!node.isConnected) return;
+    node.classList.add('found');
+    node.tabIndex = -1;
+    node.scrollIntoView({ block: 'center' });
+    node.focus({ preventScroll: true });
+    this.renderJump();
+  }
   // ------------------------------------------------------------ runs, days, the new-messages line
 
   /** Sets what a message shows given the one before it: a day separator, or only its text in a run. */
@@ -131,8 +205,14 @@ export class Timeline {
     } else {
       divider?.remove();
     }
+    const afterGap = firstOfRun(node).previousElementSibling?.classList.contains('gap') === true;
     const continued =
-      previous !== null && !newDay && !leading(node, 'new-divider') && sameName(previous.dataset.author, node.dataset.author) && at - before < RUN_GAP_MS;
+      previous !== null &&
+      !newDay &&
+      !afterGap &&
+      !leading(node, 'new-divider') &&
+      sameName(previous.dataset.author, node.dataset.author) &&
+      at - before < RUN_GAP_MS;
     node.classList.toggle('continued', continued);
   }
 

@@ -10,6 +10,7 @@ import { MembersView } from './members-view.js';
 import { Notifier } from './notifier.js';
 import { StatusView } from './status-view.js';
 import { showRoomInAddress } from './room-link.js';
+import { SearchView } from './search-view.js';
 import { Sidebar } from './sidebar.js';
 import { renderTitle } from './tab-title.js';
 import { Toast } from './toast.js';
@@ -95,6 +96,16 @@ export class View {
       inviteInput: $('invite-input'),
       inviteError: $('invite-error'),
       leavePrivate: $('leave-private'),
+      searchToggle: $('search-toggle'),
+      searchPanel: $('search-panel'),
+      searchHeading: $('search-heading'),
+      searchClose: $('search-close'),
+      searchForm: $('search-form'),
+      searchInput: $('search-input'),
+      searchError: $('search-error'),
+      searchStatus: $('search-status'),
+      searchResults: $('search-results'),
+      searchMore: $('search-more'),
       confirm: $('confirm'),
       confirmTitle: $('confirm-title'),
       confirmText: $('confirm-text'),
@@ -108,10 +119,11 @@ export class View {
     this.composer = new Composer({ ...this.el, error: this.el.composerError });
     this.notifier = new Notifier();
     this.members = new MembersView(this.el);
+    this.search = new SearchView(this.el);
     this.me = null;
     /** The room on screen, for what is drawn about it (its title, its members). */
     this.room = null;
-    /** The panel open beside the conversation: 'members' | null. */
+    /** The panel open beside the conversation: 'members' | 'search' | null. */
     this.panel = null;
   }
 
@@ -126,7 +138,7 @@ export class View {
     this.timeline.setMe(this.me);
     this.renderPlaceholder();
     document.body.classList.toggle('signed-in', signedIn);
-    // Members are a user's: a visitor has none.
+    // Members and search are a user's: a visitor has neither.
     if (!signedIn) this.closePanel();
   }
 
@@ -188,7 +200,7 @@ export class View {
     return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true }));
   }
 
-  // ------------------------------------------------------------ the panel beside the conversation: a private room's members
+  // ------------------------------------------------------------ the panel beside the conversation: members or search
 
   /** Opens a panel (closing the other); on a phone it lies over the conversation, which is inert meanwhile. */
   openPanel(name) {
@@ -204,9 +216,11 @@ export class View {
   }
 
   renderPanels() {
-    const { membersPanel, membersToggle, layout, conversation } = this.el;
+    const { membersPanel, searchPanel, membersToggle, searchToggle, layout, conversation } = this.el;
     membersPanel.hidden = this.panel !== 'members';
+    searchPanel.hidden = this.panel !== 'search';
     membersToggle.setAttribute('aria-expanded', String(this.panel === 'members'));
+    searchToggle.setAttribute('aria-expanded', String(this.panel === 'search'));
     layout.classList.toggle('with-panel', this.panel !== null);
     conversation.inert = (this.panel !== null && this.panelCovers) || (this.sidebarOpen && this.sidebarIsDrawer);
   }
@@ -226,6 +240,10 @@ export class View {
 
   renderMembers(room, me) {
     if (this.panel === 'members') this.members.render(room, me);
+  }
+
+  renderSearch(state, labelOf) {
+    this.search.render(state, labelOf);
   }
 
   // ------------------------------------------------------------ desktop notifications (notifier.js)
@@ -278,6 +296,14 @@ export class View {
 
   seesNewest(room) {
     return document.visibilityState === 'visible' && document.hasFocus() && this.timeline.seesNewest(room);
+  }
+
+  showFound(room, id) {
+    this.timeline.showFound(room, id);
+  }
+
+  forgetMessages(room, ids) {
+    this.timeline.forgetMessages(room, ids);
   }
 
   get shown() {
