@@ -34,11 +34,16 @@ const PAIRS: Array<{ use: string; fg: string; bg: string; min: number }> = [
   { use: 'new-messages line', fg: '--new', bg: '--panel', min: 4.5 },
   { use: 'toast', fg: '--toast-text', bg: '--toast-bg', min: 4.5 },
   { use: 'toast action', fg: '--toast-action', bg: '--toast-bg', min: 4.5 },
+  { use: 'words found by search', fg: '--mark-text', bg: '--mark-bg', min: 4.5 },
+  { use: 'text of a message opened from search', fg: '--text', bg: '--found', min: 4.5 },
+  { use: 'time of a message opened from search', fg: '--muted', bg: '--found', min: 4.5 },
+  { use: 'links in a message opened from search', fg: '--link', bg: '--found', min: 4.5 },
   { use: 'field borders in a panel', fg: '--field-border', bg: '--panel', min: 3 },
   { use: 'field borders on the page', fg: '--field-border', bg: '--bg', min: 3 },
   { use: 'focus ring on the page', fg: '--focus', bg: '--bg', min: 3 },
   { use: 'focus ring in a panel', fg: '--focus', bg: '--panel', min: 3 },
   { use: 'focus ring on own messages', fg: '--focus', bg: '--own', min: 3 },
+  { use: 'mark of a message opened from search', fg: '--focus', bg: '--found', min: 3 },
   { use: 'state dot: online', fg: '--ok', bg: '--bg', min: 3 },
   { use: 'state dot: connecting', fg: '--warn', bg: '--bg', min: 3 },
   { use: 'state dot: disconnected', fg: '--error', bg: '--bg', min: 3 },
@@ -149,6 +154,53 @@ describeWebClient('web client: accessibility', {}, (suite) => {
       expect(await axeInBothSchemes(alice, 'composer-error')).to.deep.equal([]);
     });
 
+    it('with the conversation list, a private room and its members panel', async () => {
+      await conversation(suite);
+      const alice = await signedIn('alice');
+      const bob = await signedIn('bob');
+      const room = await alice.createRoom('Release planning');
+      await alice.page.fill('#invite-input', 'bob');
+      await alice.page.click('#invite');
+      await alice.page.waitForSelector('#members .member[data-user="bob"]');
+      await bob.page.click('#presence .user[data-user="alice"] .user-direct');
+      await bob.page.waitForSelector('.room.current[data-kind="direct"]', { state: 'attached' });
+      await bob.post('a direct word');
+      await alice.page.waitForSelector('.room[data-kind="direct"] .unread');
+      await alice.page.click('#create-details > summary');
+      await alice.page.click('#direct-details > summary');
+      expect(await alice.roomNames()).to.include(room);
+      expect(await axeInBothSchemes(alice, 'private-members')).to.deep.equal([]);
+      await alice.page.click('#leave-private');
+      await alice.page.waitForSelector('#confirm[open]');
+      expect(await axeInBothSchemes(alice, 'confirm-leave')).to.deep.equal([]);
+    });
+
+    it('with search results, and a message opened from them', async () => {
+      await conversation(suite);
+      const alice = await signedIn('alice');
+      await alice.page.click('#search-toggle');
+      await alice.page.fill('#search-input', 'deploy notes');
+      await alice.page.press('#search-input', 'Enter');
+      await alice.page.waitForSelector('#search-results .result mark');
+      expect(await axeInBothSchemes(alice, 'search')).to.deep.equal([]);
+      await alice.page.click('#search-results .result-open');
+      await alice.page.waitForSelector('#messages .message.found');
+      expect(await axeInBothSchemes(alice, 'search-found')).to.deep.equal([]);
+    });
+
+    it('on a phone, with the members panel and with search results', async () => {
+      await conversation(suite);
+      const phone = await signedIn('alice', undefined, PHONE);
+      await phone.createRoom('Plans');
+      await phone.page.waitForSelector('#members-panel', { state: 'visible' });
+      expect(await axeInBothSchemes(phone, 'phone-members')).to.deep.equal([]);
+      await phone.page.click('#search-toggle');
+      await phone.page.fill('#search-input', 'deploy');
+      await phone.page.press('#search-input', 'Enter');
+      await phone.page.waitForSelector('#search-results .result');
+      expect(await axeInBothSchemes(phone, 'phone-search')).to.deep.equal([]);
+    });
+
     it('while the connection is lost', async () => {
       const alice = await signedIn('alice');
       alice.network.cut();
@@ -186,6 +238,42 @@ describeWebClient('web client: accessibility', {}, (suite) => {
     await alice.page.keyboard.press('Enter');
     await alice.page.waitForSelector('#messages[data-room="dev"]');
     expect(await alice.focused()).to.equal('message-input');
+  });
+
+  it('creates a private room, invites and searches with the keyboard alone; Escape closes a panel, back to its button', async () => {
+    const alice = await signedIn('alice');
+    await signedIn('bob');
+    const keys = alice.page.keyboard;
+    await alice.page.focus('#create-details > summary');
+    await keys.press('Enter');
+    await keys.press('Tab');
+    expect(await alice.focused()).to.equal('create-input');
+    await keys.type('Plans');
+    await keys.press('Enter');
+    await alice.page.waitForSelector('.room.current[data-kind="private"]');
+    expect(await alice.focused()).to.equal('invite-input');
+    await keys.type('bob');
+    await keys.press('Enter');
+    await alice.page.waitForSelector('#members .member[data-user="bob"]');
+    await keys.press('Escape');
+    expect(await alice.page.isHidden('#members-panel')).to.equal(true);
+    expect(await alice.focused()).to.equal('members-toggle');
+
+    await alice.post('plans for the launch');
+    await alice.waitForNoPending();
+    await alice.page.focus('#search-toggle');
+    await keys.press('Enter');
+    expect(await alice.focused()).to.equal('search-input');
+    await keys.type('launch');
+    await keys.press('Enter');
+    await alice.page.waitForSelector('#search-results .result');
+    await alice.page.focus('#search-results .result-open');
+    await keys.press('Enter');
+    await alice.page.waitForSelector('#messages .message.found');
+    expect(await alice.page.evaluate('document.activeElement?.classList.contains("found")'), 'on the message found').to.equal(true);
+    await keys.press('Escape');
+    expect(await alice.page.isHidden('#search-panel')).to.equal(true);
+    expect(await alice.focused()).to.equal('search-toggle');
   });
 
   it('keeps the focus on a room of the list while the counts of the list change', async () => {

@@ -30,4 +30,34 @@ describeWebClient('web client: on a phone', {}, ({ open, signedIn }) => {
     expect(await phone.page.isHidden('#sidebar'), 'the room list folds away').to.equal(true);
     expect(await phone.focused()).to.not.equal('message-input');
   });
+
+  it('keeps the top bar on one line, and lays members and search over the conversation, a result making way for its message', async () => {
+    const phone = await signedIn('alice', undefined, PHONE);
+    const boxes = await phone.mapAll<{ top: number; bottom: number }>(
+      '.topbar > :not([hidden]):not(.title)',
+      '(node) => node.getBoundingClientRect().toJSON()',
+    );
+    // One line: every item crosses the same horizontal line.
+    expect(Math.max(...boxes.map((b) => b.top)), 'one line').to.be.below(Math.min(...boxes.map((b) => b.bottom)));
+    const room = await phone.createRoom('Plans');
+    expect(await phone.onScreen('#members-panel')).to.equal(true);
+    expect(await phone.page.evaluate('document.querySelector(".conversation").inert'), 'the conversation waits under the panel').to.equal(true);
+    await phone.page.tap('#members-close');
+    expect(await phone.onScreen('#members-toggle'), 'the way back to the members').to.equal(true);
+    await phone.post('plans for the launch');
+    await phone.waitForNoPending();
+
+    await phone.page.tap('#search-toggle');
+    expect(await phone.focused()).to.equal('search-input');
+    await phone.page.fill('#search-input', 'launch');
+    await phone.page.press('#search-input', 'Enter');
+    await phone.page.waitForSelector('#search-results .result');
+    const box = await phone.page.locator('#search-panel').boundingBox();
+    expect(box!.width).to.be.at.least(360);
+    await phone.page.tap('#search-results .result-open');
+    await phone.page.waitForSelector(`#messages[data-room="${room}"] .message.found`);
+    expect(await phone.onScreen('#search-panel')).to.equal(false);
+    expect(await phone.onScreen('#messages .message.found')).to.equal(true);
+    expect(await phone.page.evaluate('document.documentElement.scrollWidth'), 'no sideways scrolling').to.be.at.most(390);
+  });
 });
