@@ -57,7 +57,33 @@ async function main(): Promise<void> {
     }
     await server.register('tomasz');
     await server.register('alice');
+    await server.register('maria');
     mkdirSync(out, { recursive: true });
+
+    // alice's own conversations: a private room with maria and tomasz, and a direct one with maria.
+    const setup = await ChatPage.open(browser, server, { locale: 'en-US' });
+    await setup.login('alice');
+    const planning = await setup.createRoom('Release planning');
+    for (const name of ['maria', 'tomasz']) {
+      await setup.page.fill('#invite-input', name);
+      await setup.page.click('#invite');
+      await setup.page.waitForSelector(`#members .member[data-user="${name}"]`);
+    }
+    await setup.post('Checklist for 2.4: announcement, dashboards, rollback plan.');
+    await setup.waitForNoPending();
+    await setup.close();
+    const maria = await ChatPage.open(browser, server, { locale: 'en-US' });
+    await maria.login('maria');
+    await maria.page.waitForSelector(`.room[data-room="${planning}"]`, { state: 'attached' });
+    await maria.openRoom(planning);
+    await maria.post('I will take the rollback plan.');
+    await maria.page.click('#direct-details > summary');
+    await maria.page.fill('#direct-input', 'alice');
+    await maria.page.click('#direct-start');
+    await maria.page.waitForSelector('.room.current[data-kind="direct"]', { state: 'attached' });
+    await maria.post('Do you have a minute after lunch?');
+    await maria.waitForNoPending();
+    await maria.close();
 
     for (const scheme of ['light', 'dark'] as const) {
       const page = await ChatPage.open(browser, server, { viewport: { width: 1100, height: 700 }, colorScheme: scheme, locale: 'en-US' });
@@ -77,6 +103,22 @@ async function main(): Promise<void> {
       await tomasz.close();
       await page.close();
     }
+
+    // A private room with its members, and search results, in the light scheme.
+    const desktop = await ChatPage.open(browser, server, { viewport: { width: 1100, height: 700 }, colorScheme: 'light', locale: 'en-US' });
+    await desktop.login('alice');
+    await desktop.openRoom(planning);
+    await desktop.page.click('#members-toggle');
+    await desktop.page.waitForSelector('#members .member[data-user="tomasz"]');
+    await desktop.page.screenshot({ path: `${out}desktop-private.png` });
+    await desktop.page.click('#search-toggle');
+    await desktop.page.fill('#search-input', 'staging');
+    await desktop.page.press('#search-input', 'Enter');
+    await desktop.page.waitForSelector('#search-results .result');
+    await desktop.page.click('#search-results .result-open >> nth=0');
+    await desktop.page.waitForSelector('#messages .message.found');
+    await desktop.page.screenshot({ path: `${out}desktop-search.png` });
+    await desktop.close();
 
     const phone = await ChatPage.open(browser, server, {
       viewport: { width: 390, height: 844 },
