@@ -82,6 +82,8 @@ export class Chat {
      * confirmed yet.
      */
     this.hidden = new Set(places?.hidden ?? []);
+    // A user's rooms kept by this tab are the user's own conversations, as the server's list will say.
+    if (this.session) for (const room of this.rooms.values()) room.listed = true;
     /** Sends not yet acknowledged, oldest first: {clientId, room, text, state: queued|sent|failed, error, tries} */
     this.outbox = this.session ? this.storedOutbox(this.session.username) : [];
     /** Whose the outbox is; it outlives a session that expired, for when the same user logs in again. */
@@ -407,6 +409,7 @@ export class Chat {
     this.settle('join', (r) => r.room === frame.room);
     if (!room) return; // left again before the answer came
     room.joined = true;
+    room.refusal = null;
     if (!room.loaded) this.loadLatest(room);
     else this.nextHistory(room);
     if (room.name === this.current) this.askPresence(room.name);
@@ -620,7 +623,11 @@ export class Chat {
       return;
     }
     // One of the user's own conversations past the connection's cap of rooms stays listed, with its count, unjoined.
-    if (code === 'TOO_MANY_ROOMS' && room.listed) return;
+    if (code === 'TOO_MANY_ROOMS' && room.listed) {
+      room.refusal = `${room.label}: ${words}`;
+      if (room.name === this.current) this.view.showJoinError(room.refusal);
+      return;
+    }
     // The server will not have this room: take it off the list and say why.
     this.removeRoom(name);
     if (room.kind !== 'public' && code === 'UNKNOWN_ROOM') {
@@ -749,6 +756,7 @@ export class Chat {
     this.renderPresence();
     this.renderRooms();
     if (room?.joined) this.askPresence(room.name);
+    if (room?.refusal && !room.joined) this.view.showJoinError(room.refusal);
     if (room && this.view.panel === 'members') this.conversations.askMembers(room);
     this.noteSeen();
   }

@@ -62,6 +62,8 @@ export class Room {
     this.serverReadUpTo = null;
     /** The server listed the room among the user's conversations. */
     this.listed = false;
+    /** Why the server would not let this connection join the room (too many rooms), or null. */
+    this.refusal = null;
     /** The newest id the unread count has taken into account. */
     this.countedUpTo = 0;
     /**

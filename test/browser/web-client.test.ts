@@ -257,6 +257,21 @@ describeWebClient(
       expect(await storedIn('four')).to.have.length(1);
     });
 
+    it('keeps a conversation past the cap of rooms in the list, and says why it cannot open it', async () => {
+      const bob = await signedIn('bob');
+      for (const room of ['one', 'two', 'three']) await bob.joinRoom(room);
+      const alice = await signedIn('alice');
+      const room = await alice.createRoom('Plans');
+      await alice.page.fill('#invite-input', 'bob');
+      await alice.page.click('#invite');
+      await bob.page.waitForSelector(`.room[data-room="${room}"]`, { state: 'attached' });
+      await bob.openRoom(room);
+      await bob.page.waitForSelector('#join-error:has-text("as many rooms")');
+      expect(await bob.page.textContent('#join-error')).to.equal('Plans: You are in as many rooms as the server allows. Leave one first.');
+      expect(await bob.roomNames()).to.include(room);
+      expect(bob.problems.splice(0).filter((p) => !p.includes('"code":"TOO_MANY_ROOMS"'))).to.deep.equal([]);
+    });
+
     it('fits a phone: the room list folds away, the input and send button stay usable', async () => {
       const phone = await open({ viewport: { width: 375, height: 667 } });
       await phone.register('alice');
