@@ -58,6 +58,8 @@ for (const kind of DATABASE_KINDS) {
     let server: TestServer | undefined;
 
     before(async function () {
+      // Two starts of the database, each migrating it: on the embedded one, each is seconds of WebAssembly.
+      this.timeout(60_000);
       target = await kind.prepare(this);
       await databaseOfThePreviousVersion(target);
       server = await TestServer.start(target);
