@@ -44,7 +44,8 @@ export type ChatReply =
   | { kind: 'messages'; messages: readonly Message[] }
   /** The stored original of a repeated client id, to its sender alone. */
   | { kind: 'duplicate'; message: Message }
-  | { kind: 'history'; room: string; messages: readonly Message[]; more: boolean; original: boolean }
+  /** `before`/`after`: the cursor asked, repeated so that a client with two requests in flight knows which page this is. */
+  | { kind: 'history'; room: string; messages: readonly Message[]; more: boolean; original: boolean; before?: number; after?: number }
   | { kind: 'catchup'; room: string; messages: readonly Message[]; more: boolean }
   | { kind: 'joined'; room: string }
   | { kind: 'left'; room: string }

@@ -262,7 +262,7 @@ export class ChatSession<Peer extends ChatPeer = ChatPeer> {
       .then(() => this.paceRead(Math.min(limit, this.services.limits.historyMax)))
       .then(() => this.services.recallHistory.execute({ room, limit, before, after, identity }))
       .then(
-        (page) => this.peer.send({ kind: 'history', room, messages: page.messages, more: page.more, original }),
+        (page) => this.peer.send({ kind: 'history', room, messages: page.messages, more: page.more, original, before, after }),
         (error: unknown) => this.fail(error, { room }),
       );
   }

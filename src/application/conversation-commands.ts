@@ -31,9 +31,10 @@ export async function converse(command: ConversationCommand, identity: Identity 
     case 'promote':
       return { replies: [{ kind: 'promoted', room: command.room, username: await use.promote.execute({ ...command, identity }) }] };
     case 'remove': {
-      const username = await use.remove.execute({ ...command, identity });
-      // Removing oneself is told by the event.
-      return { replies: username === identity?.username ? [] : [{ kind: 'removed', room: command.room, username }] };
+      const { username, removed } = await use.remove.execute({ ...command, identity });
+      // Removing oneself is told by the event, to this connection too; when nothing was removed there is no event.
+      const told = removed && username === identity?.username;
+      return { replies: told ? [] : [{ kind: 'removed', room: command.room, username }] };
     }
     case 'members':
       return { replies: [{ kind: 'members', room: command.room, members: await use.members.execute({ room: command.room, identity }) }] };

@@ -1,13 +1,18 @@
 import { DomainError } from '../domain/errors.js';
 import { sameUsername, type Identity } from '../domain/user.js';
-import type { MembershipEvents, RoomRepository, UserRepository } from './ports.js';
+import type { MembershipEvents, MembershipRepository, RoomRepository, UserRepository } from './ports.js';
 import { requireUser, requireUserNamed } from './room-roles.js';
 
-/** The one direct conversation of two users, opened by either; the other one's connections hear of it. */
+/**
+ * The one direct conversation of two users, opened by either. Both belong
+ * to it again if one had left it (removed itself): opening it means to talk.
+ * Whoever was added hears of it on every connection (`added`).
+ */
 export class OpenDirect {
   constructor(
     private readonly users: UserRepository,
     private readonly rooms: RoomRepository,
+    private readonly members: MembershipRepository,
     private readonly events: MembershipEvents,
   ) {}
 
@@ -18,7 +23,9 @@ export class OpenDirect {
       throw new DomainError('INVALID_COMMAND', 'a direct conversation is with another user');
     }
     const { room, created } = await this.rooms.openDirect(opener.username, other);
-    if (created) this.events.publish({ kind: 'added', room, username: other });
+    for (const member of [opener.username, other]) {
+      if (created || (await this.members.add(room, member, 'member'))) this.events.publish({ kind: 'added', room, username: member });
+    }
     return { room, username: other };
   }
 }

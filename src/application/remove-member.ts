@@ -1,3 +1,5 @@
+import { DEFAULT_ROOM } from '../domain/room.js';
+import { DomainError } from '../domain/errors.js';
 import { sameUsername } from '../domain/user.js';
 import type { MemberChange } from './invite-member.js';
 import type { MembershipEvents, MembershipRepository, UserRepository } from './ports.js';
@@ -17,14 +19,20 @@ export class RemoveMember {
     private readonly events: MembershipEvents,
   ) {}
 
-  /** Resolves the user as registered. */
-  async execute({ room, username, identity }: MemberChange): Promise<string> {
+  /** The user as registered, and whether it was a member (then every connection of its hears `removed`). */
+  async execute({ room, username, identity }: MemberChange): Promise<{ username: string; removed: boolean }> {
     const remover = requireUser(identity);
     await this.requireRoom.execute({ room, identity: remover });
     const removed = await requireUserNamed(this.users, username);
-    // Owners exist in private rooms only: nobody removes another from a public room or a direct conversation.
-    if (!sameUsername(removed, remover.username)) await requireOwner(this.members, room, remover.username);
-    if (await this.members.remove(room, removed)) this.events.publish({ kind: 'removed', room, username: removed });
-    return removed;
+    if (!sameUsername(removed, remover.username)) {
+      // Owners exist in private rooms only: nobody removes another from a public room or a direct conversation.
+      await requireOwner(this.members, room, remover.username);
+    } else if (room === DEFAULT_ROOM) {
+      // Every user is in general: leaving it for good would only lose the read marker kept there.
+      throw new DomainError('INVALID_COMMAND', 'everyone belongs to general; "leave" stops this connection listening to it');
+    }
+    const wasMember = await this.members.remove(room, removed);
+    if (wasMember) this.events.publish({ kind: 'removed', room, username: removed });
+    return { username: removed, removed: wasMember };
   }
 }

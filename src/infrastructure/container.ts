@@ -371,12 +371,12 @@ function buildContainer({
       c.get<MembershipEvents>(TYPES.MembershipEvents),
     ];
     return {
-      create: new CreatePrivateRoom(rooms),
+      create: new CreatePrivateRoom(rooms, events),
       invite: new InviteMember(users, members, requireRoom, events),
       remove: new RemoveMember(users, members, requireRoom, events),
       promote: new PromoteMember(users, members, requireRoom),
       members: new ListMembers(members, requireRoom),
-      direct: new OpenDirect(users, rooms, events),
+      direct: new OpenDirect(users, rooms, members, events),
       list: new ListConversations(members),
       read: new MarkRead(members, requireRoom, events),
       search: new SearchMessages(c.get(TYPES.MessageSearch)),

@@ -111,6 +111,13 @@ describe('frames', () => {
       expect(JSON.parse(historyFrame('dev', [message(5, 'e')], false))).to.include({ more: false });
     });
 
+    it('repeats the cursor a page was asked with, so that two answers in flight can be told apart; the original answer has none', () => {
+      expect(JSON.parse(historyFrame('dev', [message(5, 'e')], true, { before: 6 }))).to.deep.include({ room: 'dev', before: 6, more: true });
+      expect(JSON.parse(historyFrame('dev', [], false, { after: 0 }))).to.deep.equal({ type: 'history', room: 'dev', after: 0, messages: [], more: false });
+      expect(JSON.parse(historyFrame('dev', [], false, {}))).to.not.have.any.keys('before', 'after');
+      expect(JSON.parse(historyFrame(undefined, [], false, { before: 6 }))).to.deep.equal({ type: 'history', messages: [] });
+    });
+
     it('writes a catch-up page like a history page, under its own type', () => {
       const messages = [message(41, 'x', { clientId: 'k' }), message(42, 'y')];
       const catchUp = JSON.parse(catchUpFrame('general', messages, true));

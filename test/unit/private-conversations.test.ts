@@ -156,6 +156,27 @@ describe('Private conversations in a chat session', () => {
       expect(await members.members(room)).to.deep.equal([{ username: 'bob', role: 'owner' }]);
     });
 
+    it("tells the creator's other connections of the new room, as it tells an invited user", async () => {
+      const { as } = await withUsers('alice');
+      const laptop = as('alice');
+      const phone = as('alice');
+      const room = await create(laptop);
+      expect(phone.peer.lines).to.include(`added ${room}`);
+    });
+
+    it('answers a user removing itself from a public room it does not belong to, which changes nothing; general it cannot leave for good', async () => {
+      const { as, post } = await withUsers('alice', 'bob');
+      const alice = as('alice');
+      alice.session.handle({ kind: 'join', room: 'dev', after: 0 });
+      alice.session.handle(post('alice', 'hi', 'dev'));
+      const bob = as('bob');
+      await settle();
+      bob.session.handle({ kind: 'remove', room: 'dev', username: 'bob' });
+      bob.session.handle({ kind: 'remove', room: 'general', username: 'bob' });
+      await settle();
+      expect(bob.peer.lines.slice(-2)).to.deep.equal(['removed dev bob', 'error INVALID_COMMAND general']);
+    });
+
     it('lets an owner make an owner', async () => {
       const { as, members } = await withUsers('alice', 'bob');
       const alice = as('alice');
@@ -187,6 +208,42 @@ describe('Private conversations in a chat session', () => {
       await settle();
       expect(bob.peer.idsOf(room)).to.deep.equal([1]);
       expect(alice.peer.idsOf(room)).to.deep.equal([1]);
+    });
+
+    it("puts the opener's other connections in it too", async () => {
+      const { as, post } = await withUsers('alice', 'bob');
+      const laptop = as('alice');
+      const phone = as('alice');
+      await settle();
+      laptop.session.handle({ kind: 'direct', username: 'bob' });
+      await settle();
+      const opened = laptop.peer.replies.find((reply) => reply.kind === 'direct');
+      const room = opened?.kind === 'direct' ? opened.room : '';
+      expect(phone.peer.lines).to.include(`added ${room}`);
+      laptop.session.handle(post('alice', 'from the laptop', room));
+      await settle();
+      expect(phone.peer.idsOf(room)).to.deep.equal([1]);
+    });
+
+    it('brings back both users when it is opened again after one of them left it', async () => {
+      const { as, post, members } = await withUsers('alice', 'bob');
+      const alice = as('alice');
+      const bob = as('bob');
+      await settle();
+      alice.session.handle({ kind: 'direct', username: 'bob' });
+      await settle();
+      const opened = alice.peer.replies.find((reply) => reply.kind === 'direct');
+      const room = opened?.kind === 'direct' ? opened.room : '';
+      bob.session.handle({ kind: 'remove', room, username: 'bob' });
+      await settle();
+      expect(bob.peer.lines.at(-1)).to.equal(`removed ${room} bob`);
+      alice.session.handle({ kind: 'direct', username: 'bob' });
+      await settle();
+      expect(await members.roleOf(room, 'bob')).to.equal('member');
+      expect(bob.peer.lines.filter((line) => line === `added ${room}`)).to.have.length(2);
+      alice.session.handle(post('alice', 'still there?', room));
+      await settle();
+      expect(bob.peer.idsOf(room)).to.deep.equal([1]);
     });
 
     it("puts a connection in its user's direct conversations when it logs in", async () => {

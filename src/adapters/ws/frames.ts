@@ -54,15 +54,20 @@ export function messageFrame(message: Message): string {
 /** The answer to a repeated client id: the stored original, to the sender alone. */
 export const duplicateFrame = (message: Message): string => `${messageFrame(message).slice(0, -1)},"duplicate":true}`;
 
-const page = (type: 'history' | 'catchup', name: string, messages: readonly Message[], more: boolean): string =>
-  `{"type":"${type}","room":${room(name)},"messages":[${messages.map(entry).join(',')}],"more":${more}}`;
+/** Which page a history answer is: the cursor it was asked with, if any. */
+export type PageCursor = { before?: number; after?: number };
+
+const page = (type: 'history' | 'catchup', name: string, messages: readonly Message[], more: boolean, cursor: PageCursor = {}): string =>
+  `{"type":"${type}","room":${room(name)}${cursorFields(cursor)},"messages":[${messages.map(entry).join(',')}],"more":${more}}`;
+
+const cursorFields = ({ before, after }: PageCursor): string => (before !== undefined ? `,"before":${before}` : after !== undefined ? `,"after":${after}` : '');
 
 /**
  * Without a room: the answer to the original `history N`, exactly as the
  * original protocol had it: messages as they are now, a deleted one left out.
  */
-export function historyFrame(name: string | undefined, messages: readonly Message[], more: boolean): string {
-  if (name !== undefined) return page('history', name, messages, more);
+export function historyFrame(name: string | undefined, messages: readonly Message[], more: boolean, cursor?: PageCursor): string {
+  if (name !== undefined) return page('history', name, messages, more, cursor);
   return `{"type":"history","messages":[${messages
     .filter((message) => !message.deletedAt)
     .map((message) => `{${fields(message)}}`)
@@ -124,7 +129,7 @@ export function replyFrame(reply: FrameReply): string {
     case 'duplicate':
       return duplicateFrame(reply.message);
     case 'history':
-      return historyFrame(reply.original ? undefined : reply.room, reply.messages, reply.more);
+      return historyFrame(reply.original ? undefined : reply.room, reply.messages, reply.more, reply);
     case 'catchup':
       return catchUpFrame(reply.room, reply.messages, reply.more);
     case 'joined':
