@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { openDatabase as openWorkingTreeDatabase } from '../src/infrastructure/database.js';
+import { resetTables } from '../test/support/databases.js';
 
 /** Opens and migrates a database the way the server under test does (its own src/infrastructure/database.ts). */
 export type OpenDatabase = typeof openWorkingTreeDatabase;
@@ -68,7 +69,7 @@ export class BenchDatabases {
       await this.ensurePgDatabase(SCRATCH_DATABASE);
       const db = await this.openDatabase({ url: this.pgUrl(SCRATCH_DATABASE), dataDir: this.dataRoot });
       try {
-        await emptyTables(db);
+        await resetTables(db);
       } finally {
         await db.destroy();
       }
@@ -202,15 +203,6 @@ export class BenchDatabases {
     cpSync(template, dir, { recursive: true });
     rmSync(join(dir, TEMPLATE_MARKER), { force: true });
   }
-}
-
-/** Every table the migrations made, emptied, whatever later migrations add. */
-async function emptyTables(db: Knex): Promise<void> {
-  const { rows } = await db.raw<{ rows: Array<{ tablename: string }> }>(
-    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'knex\\_%'",
-  );
-  const tables = rows.map(({ tablename }) => `"${tablename}"`).join(', ');
-  await db.raw(`TRUNCATE ${tables} RESTART IDENTITY CASCADE`);
 }
 
 /**
