@@ -60,7 +60,7 @@ for (const kind of DATABASE_KINDS) {
     before(async function () {
       // Two starts of the database, each migrating it: on the embedded one, each is seconds of WebAssembly.
       this.timeout(60_000);
-      target = await kind.prepare(this);
+      target = await kind.prepare(this, { empty: true });
       await databaseOfThePreviousVersion(target);
       server = await TestServer.start(target);
     });

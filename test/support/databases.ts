@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
@@ -21,8 +21,12 @@ export interface DatabaseTarget {
 
 export interface TestDatabaseKind {
   name: 'postgresql' | 'embedded';
-  /** Skips the suite (or fails it, in CI) when the database cannot be had. */
-  prepare(context: Mocha.Context): Promise<DatabaseTarget>;
+  /**
+   * Skips the suite (or fails it, in CI) when the database cannot be had.
+   * The embedded one may come migrated already; `empty` asks for nothing in
+   * it, for a test that builds an older schema.
+   */
+  prepare(context: Mocha.Context, options?: { empty?: boolean }): Promise<DatabaseTarget>;
   dispose(target: DatabaseTarget): Promise<void>;
 }
 
@@ -63,10 +67,27 @@ const postgresql: TestDatabaseKind = {
   },
 };
 
+/**
+ * An embedded database created and migrated once per test process: a copy
+ * of it starts in well under a second, where creating one takes seconds of
+ * WebAssembly, and some thirty suites each start one.
+ */
+let migratedTemplate: Promise<string> | undefined;
+
+async function makeTemplate(): Promise<string> {
+  const dataDir = temporaryDirectory();
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  const db = await openDatabase({ url: undefined, dataDir });
+  await db.destroy();
+  return dataDir;
+}
+
 const embedded: TestDatabaseKind = {
   name: 'embedded',
-  async prepare() {
-    return { url: undefined, dataDir: temporaryDirectory(), schema: undefined };
+  async prepare(_context, { empty = false } = {}) {
+    const dataDir = temporaryDirectory();
+    if (!empty) cpSync(await (migratedTemplate ??= makeTemplate()), dataDir, { recursive: true });
+    return { url: undefined, dataDir, schema: undefined };
   },
   async dispose({ dataDir }) {
     rmSync(dataDir, { recursive: true, force: true });
