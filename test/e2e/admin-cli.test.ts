@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { AccountApi } from '../support/account-api.js';
+import { compiledEntry } from '../support/compiled-entry.js';
 import { Cluster } from '../support/cluster.js';
 import { ProcessDatabase } from '../support/process-database.js';
 import { REDIS_URL, requireRedis, uniqueChannel } from '../support/redis.js';
@@ -14,7 +15,7 @@ interface Run {
 
 /** `npm run admin -- <args>` as the operator runs it, configured by environment only. */
 function admin(args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/admin.ts', ...args], {
+  const child = spawn(process.execPath, [...compiledEntry('admin'), ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -17,7 +17,7 @@ export interface ClusterNode {
 }
 
 /**
- * Several real server processes (src/main.ts under tsx: what `npm start` runs, from source) on
+ * Several real server processes (dist/main.js: what `npm start` runs) on
  * one PostgreSQL schema and one Redis channel, like a deployment behind a
  * load balancer.
  */

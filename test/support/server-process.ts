@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { compiledEntry } from './compiled-entry.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -9,9 +10,9 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** The server in its own process as `npm start` runs it, but from src/ under tsx (compiled-build.test.ts runs the build), configured by environment only. */
+/** The server in its own process as `npm start` runs it (compiled, from dist/), configured by environment only. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, compiledEntry('main'), {
     // Only what the test gives, so the developer's own DATABASE_URL or JWT_SECRET cannot leak in.
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,9 +36,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return { child, port, logs, exited };
 }
 
-/** Runs main.ts expecting it to refuse to start; returns its exit code and stderr. */
+/** Runs the server expecting it to refuse to start; returns its exit code and stderr. */
 export function runServerProcessToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, compiledEntry('main'), {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
