@@ -22,7 +22,7 @@ el.suggestRegister.addEventListener('click', () => signIn('register'));
 
 async function signIn(kind) {
   const { username, password } = view.auth.credentials;
-  if (await chat.signIn(kind, username, password)) el.input.focus();
+  if (await chat.auth.logIn(kind, username, password)) el.input.focus();
 }
 
 el.logout.addEventListener('click', () => {

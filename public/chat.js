@@ -5,11 +5,14 @@
 // conversations, read markers and private rooms are conversations.js's; search
 // is search.js's.
 
+import { AuthSession } from './auth-session.js';
 import { Connection } from './connection.js';
 import { Conversations } from './conversations.js';
 import { DEFAULT_LIMITS, fetchLimits } from './limits.js';
 import { Room } from './room.js';
-import { authProblem, errorWords, closeWords, messageProblem, roomNameProblem, credentialsProblem } from './rules.js';
+import { sameName } from './dom.js';
+import { MessageChanges } from './message-changes.js';
+import { errorWords, closeWords, messageProblem, roomNameProblem } from './rules.js';
 import { Search } from './search.js';
 import * as memory from './session.js';
 
@@ -26,7 +29,7 @@ const UNANSWERED_MS = 15_000;
 
 /** Which error codes each request can earn; an error frame is blamed on the oldest request that fits. */
 const CAN_FAIL = {
-  auth: ['INVALID_TOKEN', 'USERNAME_MISMATCH', 'INVALID_COMMAND', 'INVALID_FORMAT', 'UNAVAILABLE', 'INTERNAL'],
+  auth: ['INVALID_TOKEN', 'SESSION_REVOKED', 'USERNAME_MISMATCH', 'INVALID_COMMAND', 'INVALID_FORMAT', 'UNAVAILABLE', 'INTERNAL'],
   post: [
     'NOT_AUTHENTICATED',
     'TOKEN_EXPIRED',
@@ -69,7 +72,13 @@ export class Chat {
     this.stats = { duplicates: 0, outOfOrder: 0, resent: 0, reconnects: 0 };
     window.__chatStats = this.stats;
 
-    this.session = memory.loadSession();
+    /** The signed-in user's session ({username, ...}; the token is auth-session.js's), or null. */
+    this.session = null;
+    memory.forgetOldToken();
+    this.auth = new AuthSession(this, view);
+    /** The session the connection is authorized with: a revocation of another one (older) does not end this one. */
+    this.authSessionId = null;
+    this.authRetries = 0;
     /** What this server allows (GET /api/limits); the documented defaults until it answers. */
     this.limits = DEFAULT_LIMITS;
     const places = memory.loadPlaces(this.owner);
@@ -83,11 +92,11 @@ export class Chat {
      */
     this.hidden = new Set(places?.hidden ?? []);
     // A user's rooms kept by this tab are the user's own conversations, as the server's list will say.
-    if (this.session) for (const room of this.rooms.values()) room.listed = true;
+    if (this.owner) for (const room of this.rooms.values()) room.listed = true;
     /** Sends not yet acknowledged, oldest first: {clientId, room, text, state: queued|sent|failed, error, tries} */
-    this.outbox = this.session ? this.storedOutbox(this.session.username) : [];
+    this.outbox = this.owner ? this.storedOutbox(this.owner) : [];
     /** Whose the outbox is; it outlives a session that expired, for when the same user logs in again. */
-    this.outboxOwner = this.session?.username ?? null;
+    this.outboxOwner = this.owner;
 
     /** Requests on this connection still waiting for their answer, oldest first. */
     this.outstanding = [];
@@ -100,6 +109,7 @@ export class Chat {
 
     this.conversations = new Conversations(this, view);
     this.search = new Search(this, view);
+    this.changes = new MessageChanges(this, view);
 
     /** The cursor for general in the URL of the socket being opened, if any. */
     this.urlCursor = undefined;
@@ -121,14 +131,17 @@ export class Chat {
     return this.urlCursor === undefined ? base : `${base}?after=${this.urlCursor}`;
   }
 
-  /** Whose rooms and unsent messages are kept: the signed-in user, or null for a watcher. */
+  /** Whose rooms and unsent messages are kept: the signed-in user (or the one the page is logging back in), or null for a watcher. */
   get owner() {
-    return this.session ? this.session.username : null;
+    return this.session?.username ?? this.auth.resumingAs;
   }
 
   start() {
     void this.learnLimits();
-    this.view.renderAccount(this.session);
+    // Coming back as the user this browser was logged in as: shown as such while the token comes.
+    const resuming = this.auth.resumingAs;
+    this.view.renderAccount(resuming ? { username: resuming } : null);
+    void this.auth.resume();
     this.renderRooms();
     this.showCurrent(); // with the sends a reload interrupted, still waiting
     this.connection.connect();
@@ -149,22 +162,22 @@ export class Chat {
 
   // ------------------------------------------------------------ account
 
-  async signIn(kind, username, password) {
-    const problem = credentialsProblem(kind, username, password);
-    if (problem) {
-      this.view.auth.showError(problem);
-      return false;
+  /**
+   * A session to use: a login, or a token renewed, or one another tab of this
+   * browser got. The same user's goes on with the new token; another user's
+   * (logged in in another tab) replaces the one here.
+   */
+  adoptSession(session) {
+    if (this.session && sameName(this.session.username, session.username)) {
+      this.session = session;
+      // The connection signs in again with the new token before the old one runs out.
+      if (this.connection.state === 'open') this.authorize({ renewal: this.authorized });
+      return;
     }
-    this.view.auth.showError(null);
-    this.view.auth.setBusy(true);
-    const answer = await memory.requestToken(kind, username, password).finally(() => this.view.auth.setBusy(false));
-    if (answer.error) {
-      this.view.auth.showError(authProblem(answer.error.code, { kind, retryAfter: answer.error.retryAfter }));
-      return false;
-    }
-    if (this.outbox.length && this.outboxOwner !== answer.session.username) this.dropOutbox(); // another user's
-    this.session = answer.session;
-    memory.saveSession(this.session);
+    if (this.session) this.becomeVisitor();
+    if (this.outbox.length && this.outboxOwner !== session.username) this.dropOutbox(); // another user's
+    this.session = session;
+    this.authRetries = 0;
     this.savePlaces();
     this.view.renderAccount(this.session);
     if (!this.outbox.length) {
@@ -174,19 +187,26 @@ export class Chat {
     }
     this.outboxOwner = this.session.username;
     this.view.showComposerError('');
+    this.changes.signedIn();
     const socket = this.connection.socket;
     if (socket?.readyState === WebSocket.OPEN) this.authorize();
     else if (!socket) this.connection.retryNow();
     // A connecting socket authorizes when it opens.
     this.renderStatus();
-    return true;
   }
 
-  /** Signing out forgets everything this tab kept for the user and starts a fresh, anonymous connection. */
+  /** Logging out: the session ends on the server, and this tab forgets what it kept for the user. */
   signOut() {
+    this.auth.logOut();
+    this.becomeVisitor();
+  }
+
+  /** Forgets everything this tab kept for the user and starts a fresh, anonymous connection. */
+  becomeVisitor() {
     memory.forgetAll();
     this.session = null;
     this.authorized = false;
+    this.authSessionId = null;
     this.dropOutbox();
     this.outboxOwner = null;
     for (const name of this.rooms.keys()) this.view.forgetRoom(name);
@@ -195,6 +215,7 @@ export class Chat {
     this.hidden.clear();
     this.conversations.reset();
     this.search.reset();
+    this.changes.reset();
     this.view.renderAccount(null);
     this.view.auth.showError(null);
     this.view.showComposerError('');
@@ -203,13 +224,15 @@ export class Chat {
     this.connection.restart();
   }
 
-  /** The server no longer takes the token: keep the unsent messages, ask for a new login. */
+  /** The login is over (revoked, expired, refused): keep the unsent messages, ask for a new login, read as a visitor meanwhile. */
   endSession(words) {
     this.session = null;
     this.authorized = false;
-    memory.saveSession(null);
+    this.authSessionId = null;
+    this.changes.reset();
     this.view.renderAccount(null);
     this.view.auth.showError({ field: null, text: words });
+    if (this.connection.state === 'open' && !this.synced) this.sync();
     this.renderStatus();
   }
 
@@ -238,11 +261,14 @@ export class Chat {
     }
     this.conversations.connectionOpened();
     this.search.connectionOpened();
+    this.changes.connectionOpened();
     // The server has begun general's catch-up already; its joined frame is on the way.
     const general = this.rooms.get(DEFAULT_ROOM);
     if (general && this.urlCursor !== undefined) general.catchingUp = true;
     for (const send of this.outbox) if (send.state === 'sent') this.setSendState(send, 'queued');
     if (this.session) this.authorize();
+    else if (this.auth.resumingAs)
+      void this.auth.resume(); // the connection signs in once the token comes
     else this.sync();
   }
 
@@ -269,13 +295,10 @@ export class Chat {
     this.renderStatus();
   }
 
-  authorize() {
-    if (memory.isExpired(this.session)) {
-      this.endSession('Your session has expired. Log in again.');
-      if (!this.synced) this.sync();
-      return;
-    }
-    this.request('auth', { username: this.session.username, message: `auth ${this.session.token}` });
+  /** Signs the connection in; a token near its end is renewed first (adoptSession then comes back here). */
+  authorize({ renewal = false } = {}) {
+    if (!this.auth.fresh) void this.auth.renew();
+    else this.request('auth', { username: this.session.username, message: `auth ${this.auth.token}` }, { renewal, sessionId: this.auth.sessionId });
     this.renderStatus();
   }
 
@@ -370,6 +393,9 @@ export class Chat {
         return this.onPresence(frame);
       case 'search':
         return this.search.onResults(frame);
+      case 'edited':
+      case 'deleted':
+        return this.changes.onChange(frame);
       case 'conversations':
       case 'added':
       case 'removed':
@@ -387,9 +413,13 @@ export class Chat {
 
   onInfo(frame) {
     if (frame.code === 'AUTHENTICATED') {
-      this.settle('auth');
+      const asked = this.settle('auth');
+      const renewed = this.authorized && asked?.renewal === true;
       this.authorized = true;
+      this.authSessionId = asked?.sessionId ?? this.authSessionId;
+      this.authRetries = 0;
       this.renderStatus();
+      if (renewed) return; // the same user, a new token: nothing else changes
       const watching = this.synced;
       if (!watching) this.sync();
       // The user's conversations, with what is unread in each, from the store: right on every device.
@@ -400,7 +430,13 @@ export class Chat {
       // Presence counts us now.
       if (watching && this.current && this.rooms.get(this.current)?.joined) this.askPresence(this.current);
     } else if (frame.code === 'TOKEN_EXPIRED' && this.session) {
-      this.endSession(errorWords('TOKEN_EXPIRED'));
+      // A token the page did not renew in time (a tab in the background): a new one, and on.
+      this.authorized = false;
+      this.authorize();
+    } else if (frame.code === 'SESSION_REVOKED') {
+      this.authorized = false;
+      this.auth.revoked(frame.reason);
+      this.renderStatus();
     }
   }
 
@@ -436,13 +472,17 @@ export class Chat {
   onPage(frame, type) {
     const name = frame.room ?? DEFAULT_ROOM;
     const room = this.rooms.get(name);
-    const messages = Array.isArray(frame.messages) ? frame.messages.filter((m) => m && Number.isSafeInteger(m.id)) : [];
+    const entries = Array.isArray(frame.messages) ? frame.messages.filter((m) => m && Number.isSafeInteger(m.id)) : [];
+    // Edits and deletions after a cursor come among the messages: applied to the messages they change, never drawn as messages.
+    const messages = entries.filter((m) => m.change === undefined);
+    const changes = entries.filter((m) => m.change !== undefined);
     for (const message of messages) if (this.isMine(message.username)) this.acknowledge(message);
     const asked = type === 'history' ? this.settle('history', (r) => r.room === name) : undefined;
     if (!room) return;
     if (type === 'catchup') {
       if (frame.more !== true) room.catchingUp = false;
       this.took(room, room.add(messages, 'catchup', this.stats));
+      this.changes.applyAll(room, changes);
       return;
     }
     const purpose = asked?.purpose ?? room.loading ?? 'latest';
@@ -467,6 +507,7 @@ export class Chat {
     }
     // A page asked for is reading, not news: it does not count as unread.
     this.took(room, fresh, { older: purpose === 'older', counted: false });
+    this.changes.applyAll(room, changes);
     this.nextHistory(room);
     this.showFoundWhenLoaded(room);
   }
@@ -547,7 +588,7 @@ export class Chat {
     // An error about a chat frame repeats its clientId, which names the send exactly.
     const blamed =
       typeof frame.clientId === 'string'
-        ? this.settle('post', (r) => r.clientId === frame.clientId)
+        ? (this.settle('post', (r) => r.clientId === frame.clientId) ?? this.settle('change', (r) => r.clientId === frame.clientId))
         : code === 'RATE_LIMITED'
           ? this.outstanding.shift()
           : this.settleByCode(code, frame.room ?? DEFAULT_ROOM);
@@ -557,7 +598,9 @@ export class Chat {
     }
     switch (blamed.kind) {
       case 'auth':
-        return this.authFailed(code, words);
+        return this.authFailed(blamed, code, words);
+      case 'change':
+        return this.changes.failed(blamed, code, words);
       case 'post':
         return this.postFailed(blamed.clientId, code, words);
       case 'join':
@@ -605,14 +648,24 @@ export class Chat {
     return index < 0 ? undefined : this.outstanding.splice(index, 1)[0];
   }
 
-  authFailed(code, words) {
+  authFailed(asked, code, words) {
     if (PASSING.has(code)) {
       this.later(() => this.session && this.authorize());
       this.view.showComposerError(words, code);
       return;
     }
+    if (!this.session) return;
+    if (code === 'SESSION_REVOKED') {
+      this.auth.revoked();
+      return;
+    }
+    // A token that ran out on the way (a clock that is off, a tab asleep): renewed once, then the login is over.
+    if (code === 'INVALID_TOKEN' && this.authRetries < 1) {
+      this.authRetries += 1;
+      void this.auth.renew();
+      return;
+    }
     this.endSession(words);
-    if (!this.synced) this.sync(); // go on as a watcher
   }
 
   joinFailed(name, code, words) {
@@ -867,7 +920,7 @@ export class Chat {
 
   /** Posts text to the room on screen; it shows as sending until the server's acknowledgement. */
   post(text) {
-    if (!this.session) {
+    if (!this.session && !this.auth.resumingAs) {
       this.view.showComposerError('Log in to post — without an account you can only read.', 'NOT_SIGNED_IN');
       return false;
     }
@@ -922,17 +975,18 @@ export class Chat {
 
   async postFailed(clientId, code, words) {
     const send = this.outbox.find((s) => s.clientId === clientId);
-    if (code === 'TOKEN_EXPIRED' || code === 'USERNAME_MISMATCH') this.endSession(words);
+    if (code === 'USERNAME_MISMATCH') this.endSession(words);
+    if ((code === 'TOKEN_EXPIRED' || code === 'NOT_AUTHENTICATED') && this.session && this.authorized) {
+      // The token ran out before the page renewed it: a new one, and the send goes again.
+      this.authorized = false;
+      this.authorize();
+    }
     if (!send) return;
     if (PASSING.has(code) || code === 'NOT_AUTHENTICATED' || code === 'TOKEN_EXPIRED') {
       // Not stored; the same clientId goes again once the connection can take it.
       this.setSendState(send, 'queued');
       if (PASSING.has(code)) this.later(() => this.transmit(send));
-      if (code === 'NOT_AUTHENTICATED' && this.session && this.authorized) {
-        this.authorized = false;
-        this.authorize();
-      }
-      this.view.showComposerError(words, code);
+      if (code !== 'TOKEN_EXPIRED' || !this.session) this.view.showComposerError(words, code);
       return;
     }
     if (code === 'MESSAGE_TOO_LONG' || code === 'TOKEN_IN_MESSAGE') {
@@ -992,7 +1046,7 @@ export class Chat {
     if (state === 'connecting') this.view.renderStatus({ state: 'connecting', detail: '', away });
     else if (state === 'waiting') this.view.renderStatus({ state: 'disconnected', detail: '', away });
     else if (this.authorized) this.view.renderStatus({ state: 'authorized', detail: `as ${this.session.username}`, away });
-    else this.view.renderStatus({ state: 'connected', detail: this.session ? 'signing in…' : 'reading as a visitor', away });
+    else this.view.renderStatus({ state: 'connected', detail: this.owner ? 'signing in…' : 'reading as a visitor', away });
   }
 
   renderPresence() {

@@ -48,6 +48,8 @@ export class Room {
     this.byId = new Map();
     /** @type {number[]} ascending */
     this.ids = [];
+    /** The newest edit or deletion applied (changes have ids of their own, in the room's sequence). */
+    this.changedUpTo = 0;
     /** The latest page has arrived: from now on a rejoin asks for what came after. */
     this.loaded = false;
     /** Older messages than the oldest held may exist on the server. */
@@ -130,7 +132,8 @@ export class Room {
     for (const message of messages) {
       if (message.id <= this.countedUpTo) continue;
       this.countedUpTo = message.id;
-      if (!isMine(message.username) && message.id > (this.readUpTo ?? 0)) this.unread += 1;
+      // A message deleted before it was seen is not news (the server does not count it either).
+      if (!isMine(message.username) && !message.deleted && message.id > (this.readUpTo ?? 0)) this.unread += 1;
     }
   }
 
@@ -215,8 +218,9 @@ export class Room {
     if (!more || (messages.length > 0 && messages[0].id <= this.gapAfter)) this.gapAfter = null;
   }
 
+  /** The cursor a rejoin resumes after: the newest message or change held. */
   get lastSeenId() {
-    return this.ids.length ? this.ids[this.ids.length - 1] : 0;
+    return Math.max(this.ids.length ? this.ids[this.ids.length - 1] : 0, this.changedUpTo);
   }
 
   get oldestId() {
@@ -253,6 +257,29 @@ export class Room {
       fresh.push(message);
     }
     return fresh.sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Applies an edit or a deletion (a live `edited`/`deleted` frame, or a
+   * catch-up entry with `change`) to the message it names, in place. Returns
+   * that message when it is held and changed, else null. Applying a change
+   * twice (a catch-up from an older cursor) changes nothing more.
+   */
+  applyChange({ id, change, target, message: text, createdAt }) {
+    if (Number.isSafeInteger(id) && id > this.changedUpTo) this.changedUpTo = id;
+    const held = this.byId.get(target)?.message;
+    if (!held || held.deleted) return null;
+    if (change === 'delete') {
+      held.deleted = true;
+      held.deletedAt = createdAt;
+      delete held.message;
+    } else if (change === 'edit' && typeof text === 'string') {
+      held.message = text;
+      held.editedAt = createdAt;
+    } else {
+      return null;
+    }
+    return held;
   }
 
   /** Index of the first id >= `id` (binary search). */

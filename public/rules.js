@@ -66,6 +66,8 @@ export function authProblem(code, { kind, retryAfter = 0 } = {}) {
       return { field: 'username', text: 'Enter a username and a password.' };
     case 'RATE_LIMITED':
       return { field: null, text: `Too many attempts. Try again${retryAfter > 0 ? ` in ${Math.ceil(retryAfter)} s` : ' in a minute'}.` };
+    case 'ACCOUNT_SUSPENDED':
+      return { field: null, text: 'This account is suspended. An administrator of this server can reinstate it.' };
     case 'BUSY':
     case 'UNAVAILABLE':
     case 'TOO_MANY_CONNECTIONS':
@@ -74,6 +76,35 @@ export function authProblem(code, { kind, retryAfter = 0 } = {}) {
       return { field: null, text: 'Could not reach the server. Check your connection and try again.' };
     default:
       return { field: null, text: `The server could not sign you in (${code}). Try again later.` };
+  }
+}
+
+/** Why a login ended, in the words shown above the login form: `reason` as the server names it (docs/protocol.md, "Revocation reaches open connections"). */
+export function sessionEndedWords(code, reason) {
+  switch (reason) {
+    case 'revoked':
+      return 'This device was logged out from another one. Log in again to go on.';
+    case 'logged_out_everywhere':
+      return 'You logged out everywhere. Log in again to go on.';
+    case 'password_changed':
+      return 'Your password was changed on another device, which logged this one out. Log in with the new password.';
+    case 'account_deleted':
+      return 'This account was deleted.';
+    case 'suspended':
+      return 'An administrator suspended this account, so it was logged out.';
+    case 'refresh_reused':
+      return 'Your login was used from two places at once, so it was ended to keep the account safe. Log in again.';
+    default:
+  }
+  switch (code) {
+    case 'LOGGED_OUT':
+      return 'You logged out in another tab.';
+    case 'REFRESH_REUSED':
+      return sessionEndedWords('', 'refresh_reused');
+    case 'SESSION_REVOKED':
+      return 'This login has ended. Log in again to go on.';
+    default:
+      return 'Your login has expired. Log in again to go on.';
   }
 }
 
@@ -151,6 +182,9 @@ const ERROR_WORDS = {
   USERNAME_MISMATCH: 'The server thinks you are someone else. Log in again.',
   NOT_AUTHENTICATED: 'You are not signed in on this connection; your message waits until you are.',
   TOKEN_EXPIRED: 'Your session has expired. Log in again; unsent messages wait.',
+  SESSION_REVOKED: 'This login has ended. Log in again to go on.',
+  NOT_THE_AUTHOR: 'Only its author can change that message.',
+  UNKNOWN_MESSAGE: 'That message is no longer there: it was deleted.',
   EMPTY_MESSAGE: 'Empty messages are not sent.',
   MESSAGE_TOO_LONG: 'That message is too long for this server. Shorten it.',
   RATE_LIMITED: 'You are sending too fast; the page retries in a moment.',

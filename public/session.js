@@ -1,8 +1,7 @@
-// The signed-in user and what the page must remember across a reload of this
-// tab: the token, the rooms, the messages not yet acknowledged. sessionStorage
-// keeps them per tab and forgets them when the tab closes.
+// What the page must remember across a reload of this tab: the rooms, the
+// messages not yet acknowledged. sessionStorage keeps them per tab and forgets
+// them when the tab closes. No token is kept here (see token-keeper.js).
 
-const SESSION_KEY = 'chat.session';
 const PLACES_KEY = 'chat.rooms';
 const OUTBOX_KEY = 'chat.outbox';
 
@@ -23,21 +22,9 @@ function write(key, value) {
   }
 }
 
-export function isExpired(session) {
-  const at = Date.parse(session.expiresAt);
-  return Number.isFinite(at) && at <= Date.now();
-}
-
-/** @returns {{token: string, username: string, expiresAt: string} | null} */
-export function loadSession() {
-  const value = read(SESSION_KEY);
-  if (value && typeof value.token === 'string' && typeof value.username === 'string' && !isExpired(value)) return value;
-  write(SESSION_KEY, null);
-  return null;
-}
-
-export function saveSession(session) {
-  write(SESSION_KEY, session);
+/** Earlier versions kept the login token here: it goes. */
+export function forgetOldToken() {
+  write('chat.session', null);
 }
 
 /**
@@ -69,34 +56,5 @@ export function saveOutbox(username, sends) {
 }
 
 export function forgetAll() {
-  for (const key of [SESSION_KEY, PLACES_KEY, OUTBOX_KEY]) write(key, null);
-}
-
-/**
- * POST /api/reg or /api/login.
- * @returns {Promise<{session: object} | {error: {code: string, retryAfter: number}}>} the code of a refusal
- *   (docs/protocol.md), or NETWORK or BAD_ANSWER; rules.js has the words for it
- */
-export async function requestToken(kind, username, password) {
-  let response;
-  try {
-    response = await fetch(kind === 'register' ? '/api/reg' : '/api/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username, password }),
-      credentials: 'same-origin',
-    });
-  } catch {
-    return { error: { code: 'NETWORK', retryAfter: 0 } };
-  }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const code = typeof body?.error?.code === 'string' ? body.error.code : `HTTP_${response.status}`;
-    const retryAfter = Number(response.headers.get('Retry-After'));
-    return { error: { code, retryAfter: Number.isFinite(retryAfter) ? retryAfter : 0 } };
-  }
-  if (!body || typeof body.token !== 'string' || typeof body.username !== 'string') {
-    return { error: { code: 'BAD_ANSWER', retryAfter: 0 } };
-  }
-  return { session: { token: body.token, username: body.username, expiresAt: String(body.expiresAt ?? '') } };
+  for (const key of [PLACES_KEY, OUTBOX_KEY]) write(key, null);
 }

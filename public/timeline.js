@@ -6,6 +6,7 @@
 // nodes are made once per room and kept.
 
 import { make, sameName } from './dom.js';
+import { TOMBSTONE, editedMark, messageActions } from './message-editor.js';
 import { messageNodes } from './message-text.js';
 import { dayKey, dayLabel, fullDate, timeOfDay } from './time-format.js';
 
@@ -275,10 +276,32 @@ export class Timeline {
       time.title = fullDate(at);
     }
     meta.append(make('span', 'author', author), time);
-    const text = make('div', 'text');
-    text.append(...messageNodes(String(m.message ?? '')));
-    item.append(meta, text);
+    item.append(meta, make('div', 'text'), messageActions());
+    this.fillMessage(item, m);
     return item;
+  }
+
+  /** What changes with an edit or a deletion: the text (or the tombstone) and the mark. */
+  fillMessage(item, m) {
+    const meta = item.querySelector(':scope > .meta');
+    meta.querySelector('.edited-mark')?.remove();
+    if (m.editedAt && !m.deleted) meta.append(editedMark(m.editedAt));
+    const text = item.querySelector(':scope > .text');
+    if (m.deleted) text.replaceChildren(make('span', 'tombstone', TOMBSTONE));
+    else text.replaceChildren(...messageNodes(String(m.message ?? '')));
+    item.classList.toggle('deleted', m.deleted === true);
+  }
+
+  /** The node of a message, if it was drawn. */
+  nodeOf(room, id) {
+    return room ? this.nodes.get(room.name)?.get(id) : undefined;
+  }
+
+  /** A message edited or deleted: its node is filled again in place, where it is. */
+  redrawMessage(room, id) {
+    const node = this.nodeOf(room, id);
+    const held = room.byId.get(id);
+    if (node && held) this.fillMessage(node, held.message);
   }
 
   // ------------------------------------------------------------ sends not yet acknowledged
