@@ -1,6 +1,7 @@
 // Browser client for the chat server: wires the page's controls to the chat.
 // Plain ES modules, no dependencies, no build step.
 
+import { Account } from './account.js';
 import { Chat } from './chat.js';
 import { roomInAddress } from './room-link.js';
 import { View } from './view.js';
@@ -28,6 +29,23 @@ async function signIn(kind) {
 el.logout.addEventListener('click', () => {
   chat.signOut();
   el.username.focus();
+});
+
+// Where the user is logged in, the password, deleting the account.
+const account = new Account(chat, view);
+el.accountToggle.addEventListener('click', () => {
+  if (view.panel === 'account') {
+    view.closePanel();
+    return;
+  }
+  view.setSidebarOpen(false);
+  view.openPanel('account');
+  account.opened();
+  el.accountHeading.focus();
+});
+el.accountClose.addEventListener('click', () => {
+  view.closePanel();
+  el.accountToggle.focus();
 });
 
 // ---- rooms
@@ -193,7 +211,7 @@ document.addEventListener('keydown', (event) => {
     el.roomsToggle.focus();
   } else if (view.panel !== null) {
     // Back to the button that opened the panel.
-    (view.closePanel() === 'search' ? el.searchToggle : el.membersToggle).focus();
+    (({ search: el.searchToggle, account: el.accountToggle })[view.closePanel()] ?? el.membersToggle).focus();
   }
 });
 

@@ -39,7 +39,7 @@ function usernameRule(username) {
 }
 
 /** The server counts a password in bytes of UTF-8; people count characters, so the words say what that means. */
-function passwordRule(password) {
+export function passwordRule(password) {
   const bytes = encoder.encode(password).length;
   if (bytes < 8) return 'Use at least 8 characters.';
   if (bytes > 72) return 'Use at most 72 characters; accented letters count as 2 and emoji as 4.';

@@ -75,13 +75,14 @@ export async function callApi(method, path, { token, body } = {}) {
  * The session an answer of /api/sessions, /api/account or the refresh gives,
  * or null. `until` is the token's end by this browser's clock: the lifetime is
  * measured against the server's Date header, so a clock that is off does not
- * make every token look expired.
+ * make every token look expired (or fresh).
  */
 function sessionOf({ body, date }) {
   if (!body || typeof body.token !== 'string' || typeof body.username !== 'string') return null;
   const end = Date.parse(body.expiresAt);
   const now = Date.now();
-  const life = Number.isFinite(end) ? end - (Number.isFinite(date) ? date : now) : 15 * 60_000;
+  // The Date header is cut to the second: the server's now may be up to a second later than it says.
+  const life = Number.isFinite(end) ? end - (Number.isFinite(date) ? date + 1_000 : now) : 15 * 60_000;
   return { token: body.token, username: body.username, sessionId: String(body.sessionId ?? ''), life, until: now + life };
 }
 

@@ -4,6 +4,7 @@
 // written with textContent, never parsed as HTML.
 
 import { $, lockIcon } from './dom.js';
+import { AccountView } from './account-view.js';
 import { AuthView } from './auth-view.js';
 import { Composer } from './composer.js';
 import { MembersView } from './members-view.js';
@@ -106,6 +107,28 @@ export class View {
       searchStatus: $('search-status'),
       searchResults: $('search-results'),
       searchMore: $('search-more'),
+      accountToggle: $('account-toggle'),
+      accountPanel: $('account-panel'),
+      accountHeading: $('account-heading'),
+      accountClose: $('account-close'),
+      sessions: $('sessions'),
+      sessionsHeading: $('sessions-heading'),
+      sessionsStatus: $('sessions-status'),
+      sessionsError: $('sessions-error'),
+      logoutEverywhere: $('logout-everywhere'),
+      passwordForm: $('password-form'),
+      currentPassword: $('current-password'),
+      currentPasswordError: $('current-password-error'),
+      newPassword: $('new-password'),
+      newPasswordError: $('new-password-error'),
+      changePassword: $('change-password'),
+      passwordFormStatus: $('password-form-status'),
+      passwordFormError: $('password-form-error'),
+      deleteForm: $('delete-form'),
+      deletePassword: $('delete-password'),
+      deletePasswordError: $('delete-password-error'),
+      deleteAccount: $('delete-account'),
+      deleteError: $('delete-error'),
       confirm: $('confirm'),
       confirmTitle: $('confirm-title'),
       confirmText: $('confirm-text'),
@@ -120,10 +143,11 @@ export class View {
     this.notifier = new Notifier();
     this.members = new MembersView(this.el);
     this.search = new SearchView(this.el);
+    this.account = new AccountView(this.el);
     this.me = null;
     /** The room on screen, for what is drawn about it (its title, its members). */
     this.room = null;
-    /** The panel open beside the conversation: 'members' | 'search' | null. */
+    /** The panel open beside the conversation: 'members' | 'search' | 'account' | null. */
     this.panel = null;
   }
 
@@ -138,7 +162,7 @@ export class View {
     this.timeline.setMe(this.me);
     this.renderPlaceholder();
     document.body.classList.toggle('signed-in', signedIn);
-    // Members and search are a user's: a visitor has neither.
+    // Members, search and the account are a user's: a visitor has none of them.
     if (!signedIn) this.closePanel();
   }
 
@@ -216,11 +240,13 @@ export class View {
   }
 
   renderPanels() {
-    const { membersPanel, searchPanel, membersToggle, searchToggle, layout, conversation } = this.el;
+    const { membersPanel, searchPanel, accountPanel, membersToggle, searchToggle, accountToggle, layout, conversation } = this.el;
     membersPanel.hidden = this.panel !== 'members';
     searchPanel.hidden = this.panel !== 'search';
+    accountPanel.hidden = this.panel !== 'account';
     membersToggle.setAttribute('aria-expanded', String(this.panel === 'members'));
     searchToggle.setAttribute('aria-expanded', String(this.panel === 'search'));
+    accountToggle.setAttribute('aria-expanded', String(this.panel === 'account'));
     layout.classList.toggle('with-panel', this.panel !== null);
     conversation.inert = (this.panel !== null && this.panelCovers) || (this.sidebarOpen && this.sidebarIsDrawer);
   }
