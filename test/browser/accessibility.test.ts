@@ -201,6 +201,46 @@ describeWebClient('web client: accessibility', {}, (suite) => {
       expect(await axeInBothSchemes(phone, 'phone-search')).to.deep.equal([]);
     });
 
+    it('with the account panel, its errors, and on a phone', async () => {
+      const alice = await signedIn('alice');
+      await alice.page.click('#account-toggle');
+      await alice.page.waitForSelector('#sessions .session');
+      await alice.page.click('#change-password');
+      await alice.page.waitForSelector('#current-password[aria-invalid="true"]');
+      expect(await axeInBothSchemes(alice, 'account')).to.deep.equal([]);
+      await alice.page.fill('#delete-password', 'correct horse battery');
+      await alice.page.click('#delete-account');
+      await alice.page.waitForSelector('#confirm[open]');
+      expect(await axeInBothSchemes(alice, 'confirm-delete-account')).to.deep.equal([]);
+
+      const phone = await signedIn('bob', undefined, PHONE);
+      await phone.page.tap('#account-toggle');
+      await phone.page.waitForSelector('#sessions .session');
+      expect(await axeInBothSchemes(phone, 'phone-account')).to.deep.equal([]);
+    });
+
+    it('with messages edited, deleted, and one being edited', async () => {
+      const alice = await signedIn('alice');
+      for (const text of ['first', 'second', 'third']) await alice.post(text);
+      await alice.waitForNoPending();
+      const message = (text: string) => alice.page.locator('#messages .message[data-id]', { has: alice.page.locator('.text', { hasText: text }) });
+      await message('first').hover();
+      await message('first').locator('.msg-edit').click();
+      await message('first').locator('.editor-input').fill('first, edited');
+      await message('first').locator('.editor-input').press('Enter');
+      await alice.waitForText('first, edited');
+      await message('second').hover();
+      await message('second').locator('.msg-delete').click();
+      await alice.page.click('#confirm-ok');
+      await alice.page.waitForSelector('#messages .message.deleted');
+      await message('third').hover();
+      await message('third').locator('.msg-edit').click();
+      await message('third').locator('.editor-input').fill('');
+      await message('third').locator('.editor-input').press('Enter');
+      await alice.page.waitForSelector('.editor-input[aria-invalid="true"]');
+      expect(await axeInBothSchemes(alice, 'message-changes')).to.deep.equal([]);
+    });
+
     it('while the connection is lost', async () => {
       const alice = await signedIn('alice');
       alice.network.cut();

@@ -34,6 +34,10 @@ export interface WebClientSuite {
   open: (options?: OpenOptions) => Promise<ChatPage>;
   /** A new user, registered through the page, with `room` joined and on screen (else general, loaded). */
   signedIn: (username: string, room?: string, options?: OpenOptions) => Promise<ChatPage>;
+  /** Another tab of the browser `of` is (its cookies and storage); closed after the test. */
+  tab: (of: ChatPage, path?: string) => Promise<ChatPage>;
+  /** The browser `of` is, closed and started again with its cookies and localStorage. */
+  restart: (of: ChatPage) => Promise<ChatPage>;
   /** What the database holds for a room, oldest first. */
   storedIn: (room: string) => Promise<StoredMessage[]>;
   /** Writes messages straight into the store, with the times given: history from before the test. */
@@ -76,6 +80,16 @@ export function describeWebClient(title: string, env: Record<string, string>, bo
           server,
           async open(options) {
             const page = await ChatPage.open(browser!, server(), options);
+            pages.push(page);
+            return page;
+          },
+          async tab(of, path) {
+            const page = await of.newTab(path);
+            pages.push(page);
+            return page;
+          },
+          async restart(of) {
+            const page = await of.restart(browser!);
             pages.push(page);
             return page;
           },

@@ -97,6 +97,8 @@ export class ChatPage {
     readonly context: BrowserContext,
     readonly page: Page,
     readonly network: TcpProxy,
+    /** What closing this page closes: a tab opened beside another closes alone; a restarted browser leaves the network to the first. */
+    private readonly owns: { context: boolean; network: boolean } = { context: true, network: true },
   ) {
     page.on('pageerror', (error) => this.problems.push(`pageerror: ${error.message}`));
     // The page answers error frames in words; a test that expects none must also see none on the wire.
@@ -136,8 +138,37 @@ export class ChatPage {
   }
 
   async close(): Promise<void> {
+    if (this.owns.context) await this.context.close();
+    else await this.page.close();
+    if (this.owns.network) await this.network.close();
+  }
+
+  /** Another tab of this browser (the same cookies and storage), opened on the same address. */
+  async newTab(path = '/'): Promise<ChatPage> {
+    const page = await this.context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    const tab = new ChatPage(this.context, page, this.network, { context: false, network: false });
+    await page.goto(this.origin + path);
+    await tab.waitForState('connected');
+    return tab;
+  }
+
+  /**
+   * This browser closed and started again: its pages (and what sessionStorage
+   * held) are gone, its cookies and localStorage kept; the page is opened anew
+   * on the same address.
+   */
+  async restart(browser: Browser): Promise<ChatPage> {
+    const storageState = await this.context.storageState();
+    const origin = this.origin;
     await this.context.close();
-    await this.network.close();
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, storageState });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    const again = new ChatPage(context, page, this.network, { context: true, network: false });
+    await page.goto(origin + '/');
+    await again.waitForState('connected');
+    return again;
   }
 
   async register(username: string, password = TEST_PASSWORD): Promise<void> {
