@@ -118,6 +118,27 @@ async function main(): Promise<void> {
     await desktop.page.click('#search-results .result-open >> nth=0');
     await desktop.page.waitForSelector('#messages .message.found');
     await desktop.page.screenshot({ path: `${out}desktop-search.png` });
+    await desktop.page.click('#search-close');
+
+    // An edited message, and the account panel: where alice is logged in (a phone, besides this browser).
+    const elsewhere = await ChatPage.open(browser, server, {
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+    });
+    await elsewhere.login('alice');
+    await elsewhere.close();
+    await desktop.openRoom('general');
+    const announcement = desktop.page.locator('#messages .message[data-id]', {
+      has: desktop.page.locator('.text', { hasText: 'I will write the announcement' }),
+    });
+    await announcement.hover();
+    await announcement.locator('.msg-edit').click();
+    await announcement.locator('.editor-input').fill('Works for me. I will write the announcement and post it at 13:30.');
+    await announcement.locator('.editor-input').press('Enter');
+    await desktop.waitForText('Works for me. I will write the announcement and post it at 13:30.');
+    await desktop.page.click('#account-toggle');
+    await desktop.page.waitForSelector('#sessions .session:not(.current)');
+    await desktop.page.mouse.move(0, 0);
+    await desktop.page.screenshot({ path: `${out}desktop-account.png` });
     await desktop.close();
 
     const phone = await ChatPage.open(browser, server, {
