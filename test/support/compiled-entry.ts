@@ -6,9 +6,10 @@ let built = false;
 /**
  * The node arguments that run one of the server's programs as `npm start`
  * and `npm run admin` do: compiled, from dist/. The first call in a test
- * process builds (`tsc -b` rewrites nothing when dist/ is up to date), so a
- * test never runs an older build than the source. A compiled start takes a
- * third of one under tsx, and the process tests start some fifty.
+ * process builds, so a test never runs an older build than the source;
+ * `npm test` builds before its parallel workers start, and then this `tsc -b`
+ * finds dist/ up to date and writes nothing. A compiled start takes a third
+ * of one under tsx, and the process tests start some fifty.
  */
 export function compiledEntry(program: 'main' | 'admin'): string[] {
   if (!built) {
