@@ -149,7 +149,7 @@ export class ChatPage {
     page.setDefaultTimeout(WAIT_MS);
     const tab = new ChatPage(this.context, page, this.network, { context: false, network: false });
     await page.goto(this.origin + path);
-    await tab.waitForState('connected');
+    await tab.waitForOpen();
     return tab;
   }
 
@@ -167,7 +167,7 @@ export class ChatPage {
     page.setDefaultTimeout(WAIT_MS);
     const again = new ChatPage(context, page, this.network, { context: true, network: false });
     await page.goto(origin + '/');
-    await again.waitForState('connected');
+    await again.waitForOpen();
     return again;
   }
 
@@ -186,6 +186,15 @@ export class ChatPage {
     await this.page.fill('#password', password);
     await this.page.click('#login');
     await this.waitForState('authorized');
+  }
+
+  /**
+   * Connected, and perhaps signed in already: a page that stays logged in
+   * passes through "connected" within a frame or two, which a wait for that
+   * state alone can miss.
+   */
+  async waitForOpen(): Promise<void> {
+    await this.page.waitForSelector('#status:is([data-state="connected"], [data-state="authorized"])');
   }
 
   async waitForState(state: 'connecting' | 'connected' | 'authorized' | 'disconnected'): Promise<void> {
