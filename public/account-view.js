@@ -4,7 +4,7 @@
 // shown beside the field it is about, which is marked invalid and takes the
 // focus, as the login form does. What is asked of the server is account.js's.
 
-import { make } from './dom.js';
+import { make, showFieldError } from './dom.js';
 import { dayLabel, timeOfDay } from './time-format.js';
 
 const FIELDS = ['currentPassword', 'newPassword', 'deletePassword'];
@@ -90,12 +90,7 @@ export class AccountView {
   }
 
   setFieldError(name, text) {
-    const input = this.el[name];
-    const error = this.el[`${name}Error`];
-    error.textContent = text;
-    error.hidden = !text;
-    if (text) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
+    showFieldError(this.el[name], this.el[`${name}Error`], text);
   }
 
   setBusy(button, busy) {

@@ -2,6 +2,8 @@
 // about, which is marked invalid and takes the focus; what concerns neither
 // field (the network, too many attempts) is shown under the buttons.
 
+import { showFieldError } from './dom.js';
+
 const FIELDS = ['username', 'password'];
 
 export class AuthView {
@@ -46,12 +48,7 @@ export class AuthView {
   }
 
   setFieldError(name, text) {
-    const input = this.el[name];
-    const error = this.el[`${name}Error`];
-    error.textContent = text;
-    error.hidden = !text;
-    if (text) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
+    showFieldError(this.el[name], this.el[`${name}Error`], text);
   }
 
   /** Typing in a field answers its error: it goes, and so does the offer to register. */

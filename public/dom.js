@@ -10,6 +10,14 @@ export function make(tag, className, text) {
   return node;
 }
 
+/** A form field's problem in words beside it (its aria-describedby), and the field marked invalid; none when `text` is empty. */
+export function showFieldError(input, errorNode, text) {
+  errorNode.textContent = text;
+  errorNode.hidden = !text;
+  if (text) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+}
+
 export function sameName(a, b) {
   return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
 }
