@@ -85,7 +85,11 @@ describeWebClient('web client: staying logged in', {}, ({ open, signedIn, tab, r
 describeWebClient('web client: access tokens that expire', { ACCESS_TOKEN_TTL: '3s' }, ({ signedIn, storedIn }) => {
   it('renews the access token before it runs out, and the connection stays signed in', async () => {
     const alice = await signedIn('alice');
-    await alice.page.waitForTimeout(7_000);
+    // Two renewals: by the second, the token the page logged in with has expired, and the connection
+    // is still signed in only because the page authorized it again with a renewed one.
+    const renewal = () => alice.page.waitForResponse((response) => response.url().endsWith('/api/sessions/refresh') && response.status() === 200);
+    await renewal();
+    await renewal();
     expect(await alice.page.getAttribute('#status', 'data-state')).to.equal('authorized');
     await alice.post('still here');
     await alice.waitForNoPending();
