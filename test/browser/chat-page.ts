@@ -47,6 +47,8 @@ export interface OpenOptions extends BrowserContextOptions {
   path?: string;
   /** Script source run in the page before any of its own (fakes of browser APIs, recorders). */
   init?: string;
+  /** The page's timers on Playwright's clock, which a test moves on (`page.clock.runFor`) instead of waiting. */
+  fakeClock?: boolean;
 }
 
 /** An accessibility rule broken by the page, as axe-core reports it. */
@@ -120,12 +122,13 @@ export class ChatPage {
   }
 
   static async open(browser: Browser, server: TestServer, options: OpenOptions = {}): Promise<ChatPage> {
-    const { path = '/', init, ...contextOptions } = options;
+    const { path = '/', init, fakeClock = false, ...contextOptions } = options;
     const network = await TcpProxy.start(Number(new URL(server.baseUrl).port));
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...contextOptions });
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
     if (init) await page.addInitScript(init);
+    if (fakeClock) await context.clock.install();
     const chat = new ChatPage(context, page, network);
     await page.goto(network.rewrite(server.baseUrl).replace(/\/$/, '') + path);
     await chat.waitForState('connected');

@@ -78,11 +78,12 @@ describeWebClient('web client: connection state', {}, ({ signedIn }) => {
   });
 
   it('announces a lost connection once, not every second of the countdown', async () => {
-    const alice = await signedIn('alice', undefined, { init: RECORD_ANNOUNCEMENTS });
+    const alice = await signedIn('alice', undefined, { init: RECORD_ANNOUNCEMENTS, fakeClock: true });
     await alice.page.evaluate('window.__announced.length = 0');
     alice.network.cut();
     await alice.waitForState('disconnected');
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // Five seconds of the countdown, and of the attempts to reconnect it announces, at once.
+    await alice.page.clock.runFor(5000);
     const announced: string[] = await alice.page.evaluate('window.__announced');
     expect(
       announced.filter((text) => /\d\s*s\b/.test(text)),
