@@ -13,6 +13,15 @@ describe('translateDatabaseFailure', () => {
     });
   }
 
+  // Messages without a code: pg's own, for a connection that never got as far as PostgreSQL.
+  for (const message of ['timeout expired', 'Connection terminated due to connection timeout', 'Query read timeout']) {
+    it(`makes pg's "${message}" the domain's UNAVAILABLE`, () => {
+      expect(translateDatabaseFailure(new Error(message)))
+        .to.be.instanceOf(DomainError)
+        .with.property('code', 'UNAVAILABLE');
+    });
+  }
+
   it('leaves any other failure as it is, a fault to log', () => {
     const syntax = failure('42601');
     expect(translateDatabaseFailure(syntax)).to.equal(syntax);

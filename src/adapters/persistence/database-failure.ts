@@ -25,7 +25,8 @@ export function isUnreachable(error: unknown): boolean {
   return (
     (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) ||
     name === 'KnexTimeoutError' ||
-    (typeof message === 'string' && /Connection terminated|connection timeout|not queryable|Query read timeout/i.test(message))
+    // "timeout expired": pg's connect timeout, when it fires on a TCP connection that nothing answers (a partition).
+    (typeof message === 'string' && /Connection terminated|connection timeout|not queryable|Query read timeout|^timeout expired$/i.test(message))
   );
 }
 
