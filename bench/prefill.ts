@@ -227,6 +227,18 @@ async function fill(db: Knex, rows: number, batch: number, log: (line: string) =
   }
   // Writers number messages from the log's head (migration 003): it must follow the bulk insert.
   await db.raw('UPDATE message_log SET last_id = (SELECT coalesce(max(id), 0) FROM messages)');
+  // Searched through the index, as a server that kept up with them would have it (migration 007; older revisions index on insert).
+  if ((await db.raw<{ rows: Array<{ present: string | null }> }>(`SELECT to_regclass('search_log') AS present`)).rows[0]?.present) {
+    await db.raw('TRUNCATE message_search');
+    await db.raw('UPDATE search_log SET indexed_up_to = 0');
+    for (let indexed = 0, covered = batch; covered > 0 && indexed < rows; indexed += covered) {
+      covered = Number((await db.raw<{ rows: Array<{ covered: string }> }>('SELECT index_messages(?) AS covered', [batch])).rows[0]?.covered ?? 0);
+      log(
+        `prefill ${what}: ${(indexed + covered).toLocaleString('en')} / ${rows.toLocaleString('en')} rows indexed for search (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      );
+    }
+    await db.raw('VACUUM ANALYZE message_search');
+  }
   await db.raw('VACUUM ANALYZE messages');
   log(`prefill ${what}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -21,6 +21,7 @@ import { KnexRoomRepository } from '../adapters/persistence/knex-room-repository
 import { KnexSessionRepository } from '../adapters/persistence/knex-session-repository.js';
 import { KnexUserRepository } from '../adapters/persistence/knex-user-repository.js';
 import { RecentMessagesCache } from '../adapters/persistence/recent-messages-cache.js';
+import { SearchIndexer } from '../adapters/persistence/search-indexer.js';
 import { InProcessPresence } from '../adapters/presence/in-process-presence.js';
 import { RedisFanout } from '../adapters/fanout/redis-fanout.js';
 import { RedisPresence } from '../adapters/presence/redis-presence.js';
@@ -200,6 +201,8 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       },
     );
   const checking = setInterval(checkSessions, config.sessions.checkIntervalSeconds * 1000).unref();
+  const searchIndexer = new SearchIndexer(db, logger);
+  searchIndexer.start();
 
   return {
     ...server,
@@ -233,6 +236,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       server.sockets.cutAll();
       await closed;
       metricsLog?.stop();
+      await searchIndexer.stop();
       await Promise.all([db.destroy(), resources.hasher.close()]);
     },
   };

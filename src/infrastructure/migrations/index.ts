@@ -5,6 +5,7 @@ import * as roomsAndClientIds from './003-rooms-and-client-ids.js';
 import * as privateConversations from './004-private-conversations.js';
 import * as accountsAndSessions from './005-accounts-and-sessions.js';
 import * as editsAndDeletions from './006-edits-and-deletions.js';
+import * as searchIndexAfterCommit from './007-search-index-after-commit.js';
 
 type Migration = { up: (db: Knex) => Promise<void>; down: (db: Knex) => Promise<void> };
 
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['004-private-conversations', privateConversations],
   ['005-accounts-and-sessions', accountsAndSessions],
   ['006-edits-and-deletions', editsAndDeletions],
+  ['007-search-index-after-commit', searchIndexAfterCommit],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
