@@ -174,6 +174,22 @@ export class ChatPage {
     return again;
   }
 
+  /**
+   * This browser loses its network as a laptop loses its Wi-Fi: its
+   * connections are cut and the browser knows it is offline. A cut the
+   * browser does not notice is `network.cut()`.
+   */
+  async goOffline(): Promise<void> {
+    this.network.cut();
+    await this.context.setOffline(true);
+  }
+
+  /** ...and gets it back: the browser says it is online, and the page reconnects at once instead of at its next retry. */
+  async goOnline(): Promise<void> {
+    this.network.restore();
+    await this.context.setOffline(false);
+  }
+
   async register(username: string, password = TEST_PASSWORD): Promise<void> {
     // On a phone a visitor's login form is folded into one line until asked for.
     if (await this.page.isHidden('#username')) await this.page.click('#auth-open');

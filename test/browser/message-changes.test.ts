@@ -109,7 +109,7 @@ describeWebClient('web client: editing and deleting messages', {}, ({ open, sign
       await alice.waitForText('to be taken back');
       const before = await alice.shownIds();
 
-      alice.network.cut();
+      await alice.goOffline();
       await alice.waitForState('disconnected');
       await edit(bob, 'first words', 'better words');
       await remove(bob, 'to be taken back');
@@ -117,7 +117,7 @@ describeWebClient('web client: editing and deleting messages', {}, ({ open, sign
       await bob.post('after the edit');
       await bob.waitForNoPending();
 
-      alice.network.restore();
+      await alice.goOnline();
       await alice.waitForState('authorized');
       await alice.waitForText('after the edit');
       const shown = await shownWithMarks(alice);

@@ -89,7 +89,7 @@ describeWebClient(
         await bob.waitForText('before the cut');
 
         const connectionsBefore = server().openConnections;
-        alice.network.cut();
+        await alice.goOffline();
         // The page's socket really is gone: the page says so, and the server has one connection less.
         await alice.waitForState('disconnected');
         await eventually(() => server().openConnections === connectionsBefore - 1, { what: 'the server to see the cut', timeoutMs: 10_000 });
@@ -101,7 +101,7 @@ describeWebClient(
         // Still cut: nothing of it has reached alice.
         expect(await alice.shownIds()).to.have.length(1);
 
-        alice.network.restore();
+        await alice.goOnline();
         await alice.waitForState('authorized');
         await alice.waitForCount(31);
         await bob.post('after the return');
@@ -123,7 +123,7 @@ describeWebClient(
     it('sends a message written while disconnected once the connection is back, exactly once', async () => {
       const alice = await signedIn('alice', 'ops');
       const bob = await signedIn('bob', 'ops');
-      alice.network.cut();
+      await alice.goOffline();
       await alice.waitForState('disconnected');
 
       await alice.post('written offline');
@@ -132,7 +132,7 @@ describeWebClient(
       expect(await pending.locator('.text').textContent()).to.equal('written offline');
       expect(await pending.locator('.state').textContent()).to.match(/sending/);
 
-      alice.network.restore();
+      await alice.goOnline();
       await alice.waitForText('written offline');
       await alice.waitForNoPending();
       await bob.waitForText('written offline');
