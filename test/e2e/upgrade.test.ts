@@ -83,6 +83,19 @@ for (const kind of DATABASE_KINDS) {
       expect((await api().openSession('bob')).refresh).to.have.length(43);
     });
 
+    it('indexes the messages it had for search, and finds them', async () => {
+      const indexed = await server!.db('message_search').orderBy('id').pluck('id');
+      expect(indexed.map(Number)).to.deep.equal([1, 2, 3]);
+      expect(Number((await server!.db('search_log').first('indexed_up_to')).indexed_up_to)).to.be.at.least(3);
+      const { token } = await api().login('alice');
+      const client = await server!.connect();
+      await client.auth('alice', token);
+      client.sendJson({ type: 'search', query: 'upgrade' });
+      const found = await client.next();
+      expect(found).to.include({ type: 'search' });
+      expect((found.results as Array<{ id: number }>).map(({ id }) => id)).to.deep.equal([1]);
+    });
+
     it('keeps the messages, their ids and client ids; new ones follow them', async () => {
       const { token } = await api().login('alice');
       const client = await server!.connect();

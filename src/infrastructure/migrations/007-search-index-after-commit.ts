@@ -17,7 +17,8 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.raw(`CREATE TABLE message_search (id bigint PRIMARY KEY, words tsvector NOT NULL)`);
   await db.schema.raw(`CREATE TABLE search_log (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), indexed_up_to bigint NOT NULL)`);
   // 'simple': no language's stemming, so any language is found as written; prefix queries find word forms.
-  await db.schema.raw(`INSERT INTO message_search (id, words) SELECT id, to_tsvector('simple', text) FROM messages WHERE change IS NULL`);
+  // Without positions (strip): a search asks for words, never phrases, and the rows are a sixth smaller.
+  await db.schema.raw(`INSERT INTO message_search (id, words) SELECT id, strip(to_tsvector('simple', text)) FROM messages WHERE change IS NULL`);
   await db.schema.raw(`INSERT INTO search_log (indexed_up_to) SELECT coalesce(max(id), 0) FROM messages`);
   // Built after the bulk insert: one sort instead of a row at a time.
   await db.schema.raw(`CREATE INDEX message_search_words ON message_search USING gin (words)`);
@@ -37,11 +38,11 @@ export async function up(db: Knex): Promise<void> {
       SELECT max(id) INTO up_to FROM (SELECT id FROM messages WHERE id > done ORDER BY id LIMIT p_batch) batch;
       IF up_to IS NULL THEN RETURN 0; END IF;
       INSERT INTO message_search (id, words)
-        SELECT id, to_tsvector('simple', text) FROM messages WHERE id > done AND id <= up_to AND change IS NULL
+        SELECT id, strip(to_tsvector('simple', text)) FROM messages WHERE id > done AND id <= up_to AND change IS NULL
         ON CONFLICT (id) DO UPDATE SET words = excluded.words;
       -- An edit or a deletion changed its message's text in the commit that stored it: its words are read again.
       INSERT INTO message_search (id, words)
-        SELECT m.id, to_tsvector('simple', m.text) FROM messages m
+        SELECT m.id, strip(to_tsvector('simple', m.text)) FROM messages m
         WHERE m.id IN (SELECT target_id FROM messages WHERE id > done AND id <= up_to AND target_id IS NOT NULL)
         ON CONFLICT (id) DO UPDATE SET words = excluded.words;
       UPDATE search_log SET indexed_up_to = up_to;
