@@ -151,8 +151,13 @@ export class RoomCursor {
     return true;
   }
 
-  /** Adds [from, to] to the covered ranges, merging those it touches. */
-  private cover(from: number, to: number): void {
+  /**
+   * Adds [from, to] to the covered ranges, merging those it touches. Not at or
+   * below the floor: what the client said it had was not sent, and is owed if
+   * a later catch-up starts lower.
+   */
+  private cover(wanted: number, to: number): void {
+    const from = Math.max(wanted, this.floor + 1);
     if (from > to) return;
     const { covered } = this;
     const last = covered.at(-1);
