@@ -57,8 +57,7 @@ describe('Private conversations across server processes (PostgreSQL, Redis)', fu
   const texts = (recorder: Recorder, room: string) => recorder.seen.filter((m) => m.room === room).map((m) => m.text);
 
   it('stops a member removed on node a from receiving on node b at once', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const alice = await userOn(a, 'alice');
     const created = await ask(alice, { type: 'create', title: 'Plans' }, 'created');
     const room = created.room as string;
@@ -80,8 +79,7 @@ describe('Private conversations across server processes (PostgreSQL, Redis)', fu
   });
 
   it('brings a direct message to every connection of both users, on either node, and read markers to the other devices', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const alice = await userOn(a, 'alice');
     const bobOnA = await userOn(a, 'bob');
     const bobOnB = await userOn(b, 'bob');

@@ -76,8 +76,7 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
   }
 
   it('lists both nodes’ users on either node, and members on one see the other’s users arrive and leave', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const alice = await connectAs(a, 'alice');
     await join(alice, 'dev');
     // A client of the original protocol on a, in general: it must never see a presence frame.
@@ -124,8 +123,7 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
   });
 
   it('counts a user connected to both nodes once: no departure until the last connection goes', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const carolOnA = await connectAs(a, 'carol');
     const carolOnB = await connectAs(b, 'carol');
     // Only a user creates a room by joining it.
@@ -148,8 +146,7 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
 
   it('when a node is killed (SIGKILL), its users leave the other nodes within the expiry time', async () => {
     cluster = new Cluster(database!, cluster.channel, { PRESENCE_EXPIRY: `${EXPIRY_MS / 1000}s` });
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const alice = await connectAs(a, 'alice');
     await join(alice, 'dev');
     const bob = await connectAs(b, 'bob');
@@ -172,8 +169,7 @@ describe('Presence across server processes on one Redis (PostgreSQL)', function 
   });
 
   it('when a node stops gracefully (SIGTERM), its users leave the other nodes at once', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const alice = await connectAs(a, 'alice');
     await join(alice, 'dev');
     const bob = await connectAs(b, 'bob');

@@ -43,8 +43,7 @@ describe('Login sessions across server processes on one database and one Redis (
   }
 
   it('a session revoked on one node unauthorizes its connection on another at once, with SESSION_REVOKED', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const { phone, laptop, connection } = await alice(a, b);
     const started = Date.now();
     expect((await api(a).call('DELETE', `/api/sessions/${phone.sessionId}`, { token: laptop.token })).status).to.equal(204);
@@ -63,8 +62,7 @@ describe('Login sessions across server processes on one database and one Redis (
   });
 
   it("a password changed on one node ends the other sessions' connections on every node", async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const { laptop, connection } = await alice(a, b);
     const onA = await cluster.connect(a, { username: 'alice', token: laptop.token });
     const reply = await api(b).call('POST', '/api/account/password', {
@@ -82,8 +80,7 @@ describe('Login sessions across server processes on one database and one Redis (
   it('a node that missed the revocation (cut off from Redis) unauthorizes the connection within SESSION_CHECK_INTERVAL', async () => {
     const proxy = await TcpProxy.start(redisPort, redisHost);
     proxies.push(proxy);
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', proxy.rewrite(REDIS_URL));
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', proxy.rewrite(REDIS_URL))]);
     const { phone, laptop, connection } = await alice(a, b);
     proxy.cut();
     const started = Date.now();

@@ -84,7 +84,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
   }
 
   it('clients on every node see every room’s messages, posted concurrently on every node, once each, each room in id order', async () => {
-    const nodes = [await cluster.start('a', REDIS_URL), await cluster.start('b', REDIS_URL), await cluster.start('c', REDIS_URL)];
+    const nodes = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL), cluster.start('c', REDIS_URL)]);
     const PER_SENDER = 120;
     const posting = await Promise.all(nodes.map((node) => senders(node, 2)));
     const readers = await Promise.all(nodes.map((node) => cluster.connect(node)));
@@ -116,8 +116,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
   });
 
   it('a client resumes on another node with join+after (and on a third with ?after=): exactly what it missed, then live', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const [onA] = await senders(a, 1);
     const [onB] = await senders(b, 1);
     const PER_SENDER = 300;
@@ -172,9 +171,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
   });
 
   it('when a node is killed (SIGKILL) mid-burst, the others’ clients still see the table, in order, and every acknowledgement is stored', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
-    const k = await cluster.start('k', REDIS_URL);
+    const [a, b, k] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL), cluster.start('k', REDIS_URL)]);
     const [onA, onB, onK] = [await senders(a, 2), await senders(b, 2), await senders(k, 2)];
     /** Enough that the survivors are still posting well after node k dies. */
     const SURVIVOR_POSTS = 600;
@@ -236,8 +233,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
   });
 
   it('when every node’s Redis connections are killed (CLIENT KILL) mid-burst, every client still sees the table in order', async () => {
-    const a = await cluster.start('a', REDIS_URL);
-    const b = await cluster.start('b', REDIS_URL);
+    const [a, b] = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     const posting = [...(await senders(a, 2)), ...(await senders(b, 2))];
     const readers = [await cluster.connect(a), await cluster.connect(b)];
     let acks = 0;
@@ -267,8 +263,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     const proxyA = await TcpProxy.start(redisPort, redisHost);
     const proxyB = await TcpProxy.start(redisPort, redisHost);
     proxies.push(proxyA, proxyB);
-    const a = await cluster.start('a', proxyA.rewrite(REDIS_URL));
-    const b = await cluster.start('b', proxyB.rewrite(REDIS_URL));
+    const [a, b] = await Promise.all([cluster.start('a', proxyA.rewrite(REDIS_URL)), cluster.start('b', proxyB.rewrite(REDIS_URL))]);
     const [onA] = await senders(a, 1);
     const [onB] = await senders(b, 1);
     const readers = [await cluster.connect(a), await cluster.connect(b)];
@@ -315,8 +310,7 @@ describe('Several server processes on one database and one Redis (PostgreSQL)', 
     // A Redis of the test's own, so that restarting it disturbs nothing else on the machine.
     const redis = await PrivateRedis.start();
     try {
-      const a = await cluster.start('a', redis.url);
-      const b = await cluster.start('b', redis.url);
+      const [a, b] = await Promise.all([cluster.start('a', redis.url), cluster.start('b', redis.url)]);
       const [onA] = await senders(a, 1);
       const [onB] = await senders(b, 1);
       const readers = [await cluster.connect(a), await cluster.connect(b)];

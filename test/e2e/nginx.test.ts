@@ -18,6 +18,16 @@ async function collectUntil(client: TestClient, ids: number[], done: (frame: Fra
   }
 }
 
+describe('deploy/nginx.conf as the tests run it', () => {
+  it('only changes the lines it marks for the test', () => {
+    const config = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');
+    const rendered = renderConfig(config, { port: 8080, upstreams: [1, 2], directory: '/tmp/x' });
+    const unmarked = (text: string) =>
+      text.split('\n').filter((line) => !line.includes('# test: replaced') && !/^\s*(server 127|listen|pid|error_log)/.test(line));
+    expect(unmarked(rendered)).to.deep.equal(unmarked(config));
+  });
+});
+
 describe('deploy/nginx.conf in front of two nodes (PostgreSQL, Redis, nginx)', function () {
   this.timeout(120_000);
   let database: ProcessDatabase | undefined;
@@ -30,7 +40,7 @@ describe('deploy/nginx.conf in front of two nodes (PostgreSQL, Redis, nginx)', f
     await requireRedis(this);
     database = await ProcessDatabase.prepare(this);
     cluster = new Cluster(database, uniqueChannel('nginx'), { TRUSTED_PROXIES: '127.0.0.1' });
-    nodes = [await cluster.start('a', REDIS_URL), await cluster.start('b', REDIS_URL)];
+    nodes = await Promise.all([cluster.start('a', REDIS_URL), cluster.start('b', REDIS_URL)]);
     nginx = await Nginx.start(nodes.map((node) => node.port));
   });
   afterEach(async () => {
@@ -43,14 +53,6 @@ describe('deploy/nginx.conf in front of two nodes (PostgreSQL, Redis, nginx)', f
 
   const post = (path: string, body: unknown) =>
     fetch(`${nginx!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-  it('only changes the lines it marks for the test', () => {
-    const config = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');
-    const rendered = renderConfig(config, { port: 8080, upstreams: [1, 2], directory: '/tmp/x' });
-    const unmarked = (text: string) =>
-      text.split('\n').filter((line) => !line.includes('# test: replaced') && !/^\s*(server 127|listen|pid|error_log)/.test(line));
-    expect(unmarked(rendered)).to.deep.equal(unmarked(config));
-  });
 
   it('serves the page and the API, and passes WebSocket upgrades to both nodes, which chat as one', async () => {
     expect((await fetch(`${nginx!.url}/`)).headers.get('content-type')).to.match(/text\/html/);
