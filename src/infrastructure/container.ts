@@ -179,9 +179,14 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   const metricsLog = config.metricsIntervalSeconds > 0 ? new MetricsLog(logger, config.metricsIntervalSeconds, () => metrics.snapshot()) : undefined;
   const pruneRooms = container.get<PruneRooms>(TYPES.PruneRooms);
   const pruneSessions = container.get<PruneSessions>(TYPES.PruneSessions);
+  // Kept, so that a stop waits for the one in flight instead of closing the database under it.
+  let housekeeping: Promise<unknown> = Promise.resolve();
   const prune = () => {
-    pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error }));
-    pruneSessions.execute().catch((error: unknown) => logger.warn('pruning sessions failed', { error }));
+    housekeeping = Promise.all([
+      housekeeping,
+      pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error })),
+      pruneSessions.execute().catch((error: unknown) => logger.warn('pruning sessions failed', { error })),
+    ]);
   };
   const pruning = setInterval(prune, PRUNE_ROOMS_EVERY_MS).unref();
   prune();
@@ -190,7 +195,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
   // An outage is logged once when it starts and once when it ends, not every interval.
   let checkFailing = false;
   const checkSessions = () =>
-    void sessionStates.recheck().then(
+    void (housekeeping = Promise.all([housekeeping, sessionStates.recheck()]).then(
       () => {
         if (checkFailing) logger.info('session check restored');
         checkFailing = false;
@@ -199,7 +204,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
         if (!checkFailing) logger.warn('session check failed; connections of sessions ended elsewhere stay authorized until it works', { error });
         checkFailing = true;
       },
-    );
+    ));
   const checking = setInterval(checkSessions, config.sessions.checkIntervalSeconds * 1000).unref();
   const searchIndexer = new SearchIndexer(db, logger);
   searchIndexer.start();
@@ -236,7 +241,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       server.sockets.cutAll();
       await closed;
       metricsLog?.stop();
-      await searchIndexer.stop();
+      await Promise.all([searchIndexer.stop(), housekeeping]);
       await Promise.all([db.destroy(), resources.hasher.close()]);
     },
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { DATABASE_KINDS } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { ProcessDatabase } from '../support/process-database.js';
 import { RawWebSocket } from '../support/raw-websocket.js';
 import { runServerProcessToExit, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { TEST_PASSWORD } from '../support/test-server.js';
@@ -112,6 +113,22 @@ describe('The server process (npm start)', function () {
     expect(running.logs.map((entry) => entry.event)).to.not.include('shutdown took too long; exiting');
     for (const socket of sockets) socket.destroy();
     chat.destroy();
+  });
+
+  it('stops right after starting without a warning: what it began at start (pruning) finishes before the database closes', async function () {
+    // On PostgreSQL, where the pruning queries are still out when SIGTERM comes; they failed against a closed pool.
+    const database = await ProcessDatabase.prepare(this);
+    try {
+      // Twice: the first start migrates, and its pruning may be done before the signal.
+      for (let i = 0; i < 2; i++) {
+        running = await startServerProcess({ DATABASE_URL: database.url, DATA_DIR: dataDir });
+        running.child.kill('SIGTERM');
+        expect(await running.exited).to.equal(0);
+        expect(running.logs.filter((entry) => entry.level !== 'info')).to.deep.equal([]);
+      }
+    } finally {
+      await database.dispose();
+    }
   });
 
   it('says with its goodbye that what was not acknowledged was not stored', async () => {
