@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
 import type { Logger } from '../application/ports.js';
 import { migrationSource } from './migrations/index.js';
 
@@ -91,13 +92,33 @@ export async function openDatabase(options: DatabaseOptions): Promise<Knex> {
   const db = knex(knexConfig(options));
   // PGlite has one connection and no timeouts: it migrates through the same instance.
   const migrator = options.url ? knex(knexConfig({ ...options, forMigrations: true })) : db;
+  const turn = options.url ? await migrationTurn(options.url, options.schema) : undefined;
   try {
     if (options.schema) await migrator.raw('CREATE SCHEMA IF NOT EXISTS ??', [options.schema]);
     await migrator.migrate.latest();
   } finally {
+    await turn?.end();
     if (migrator !== db) await migrator.destroy();
   }
   return db;
+}
+
+/**
+ * Nodes that start at the same moment on a new database take turns to
+ * migrate it: knex looks for its own tables and then creates them, so two
+ * first starts at once both tried, and one failed. A session advisory lock
+ * per schema, held on a connection of its own until the migrations are done.
+ */
+async function migrationTurn(url: string, schema: string | undefined): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`chat-server migrations ${schema ?? 'public'}`]);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
+  return client;
 }
 
 function knexLog(logger: Logger): Knex.Config['log'] {
