@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { openTestDatabase } from './databases.js';
 import { eventually } from './eventually.js';
 import type { ProcessDatabase } from './process-database.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
@@ -24,7 +23,6 @@ export interface ClusterNode {
  */
 export class Cluster {
   readonly nodes: ClusterNode[] = [];
-  private migrated: Promise<void> | undefined;
 
   constructor(
     private readonly database: ProcessDatabase,
@@ -35,12 +33,10 @@ export class Cluster {
 
   /**
    * Starts a node and waits until /readyz says so (database and Redis up).
-   * The schema is migrated once, from this process, before the first node
-   * starts: nodes may then start together (two first starts on an empty
-   * schema would both create knex's migration tables).
+   * Nodes may start together (Promise.all): on an empty schema they take
+   * turns to migrate it, as a deployment's nodes do.
    */
   async start(name: string, redisUrl: string): Promise<ClusterNode> {
-    await (this.migrated ??= openTestDatabase(this.database.target).then((db) => db.destroy()));
     const process = await startServerProcess({
       ...GENEROUS_LIMITS,
       DATABASE_URL: this.database.url,
