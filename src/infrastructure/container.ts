@@ -89,6 +89,7 @@ import { clientAddressFrom, requestIsHttpsFrom, trustedProxy } from './client-ad
 import type { Config, Rate } from './config.js';
 import { openDatabase } from './database.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { startHousekeeping } from './housekeeping.js';
 import { databaseProbe, ShutdownProbe } from './readiness.js';
 import { createChatServer, type ChatServer } from './server.js';
 
@@ -96,7 +97,6 @@ export const WEB_CLIENT_DIRECTORY = fileURLToPath(new URL('../../public/', impor
 
 /** How long requests in flight get to finish once the chat has closed, in a graceful stop. */
 const HTTP_STOP_GRACE_MS = 2000;
-const PRUNE_ROOMS_EVERY_MS = 60 * 60 * 1000;
 
 /** The edges, bound beside the use cases they call. */
 const EDGES = {
@@ -177,37 +177,14 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     },
   });
   const metricsLog = config.metricsIntervalSeconds > 0 ? new MetricsLog(logger, config.metricsIntervalSeconds, () => metrics.snapshot()) : undefined;
-  const pruneRooms = container.get<PruneRooms>(TYPES.PruneRooms);
-  const pruneSessions = container.get<PruneSessions>(TYPES.PruneSessions);
-  // Kept, so that a stop waits for the one in flight instead of closing the database under it.
-  let housekeeping: Promise<unknown> = Promise.resolve();
-  const prune = () => {
-    housekeeping = Promise.all([
-      housekeeping,
-      pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error })),
-      pruneSessions.execute().catch((error: unknown) => logger.warn('pruning sessions failed', { error })),
-    ]);
-  };
-  const pruning = setInterval(prune, PRUNE_ROOMS_EVERY_MS).unref();
-  prune();
-  // What a lost revocation left authorized ends within one interval: the bound docs/protocol.md promises.
-  const sessionStates = container.get<SessionStates>(TYPES.SessionStates);
-  // An outage is logged once when it starts and once when it ends, not every interval.
-  let checkFailing = false;
-  const checkSessions = () =>
-    void (housekeeping = Promise.all([housekeeping, sessionStates.recheck()]).then(
-      () => {
-        if (checkFailing) logger.info('session check restored');
-        checkFailing = false;
-      },
-      (error: unknown) => {
-        if (!checkFailing) logger.warn('session check failed; connections of sessions ended elsewhere stay authorized until it works', { error });
-        checkFailing = true;
-      },
-    ));
-  const checking = setInterval(checkSessions, config.sessions.checkIntervalSeconds * 1000).unref();
-  const searchIndexer = new SearchIndexer(db, logger);
-  searchIndexer.start();
+  const stopHousekeeping = startHousekeeping({
+    pruneRooms: container.get<PruneRooms>(TYPES.PruneRooms),
+    pruneSessions: container.get<PruneSessions>(TYPES.PruneSessions),
+    sessionStates: container.get<SessionStates>(TYPES.SessionStates),
+    searchIndexer: new SearchIndexer(db, logger),
+    logger,
+    sessionCheckEveryMs: config.sessions.checkIntervalSeconds * 1000,
+  });
 
   return {
     ...server,
@@ -222,8 +199,8 @@ export async function createApplication(config: Config, logger: Logger, schema?:
     async stop() {
       // Not ready from now on; stop accepting, refuse new posts, finish (and acknowledge) the writes already taken, then let clients go.
       shutdown.begin();
-      clearInterval(pruning);
-      clearInterval(checking);
+      // Ends with the runs in flight, awaited before the database closes.
+      const housekeepingStopped = stopHousekeeping();
       const closed = new Promise<void>((resolve) => server.http.close(() => resolve()));
       server.http.closeIdleConnections();
       server.sockets.cutSilent();
@@ -241,7 +218,7 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       server.sockets.cutAll();
       await closed;
       metricsLog?.stop();
-      await Promise.all([searchIndexer.stop(), housekeeping]);
+      await housekeepingStopped;
       await Promise.all([db.destroy(), resources.hasher.close()]);
     },
   };
