@@ -1,5 +1,7 @@
 import { rawHttp } from '../support/raw-http.js';
 import { expect } from 'chai';
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import jwt from 'jsonwebtoken';
 import { describeOnEachDatabase } from '../support/each-database.js';
 import { TEST_JWT_SECRET, TEST_PASSWORD } from '../support/test-server.js';
@@ -144,6 +146,24 @@ describeOnEachDatabase('HTTP API', {}, (server) => {
       expect(etag).to.match(/^"[A-Za-z0-9_-]+"$/);
       const again = await fetch(url, { headers: { 'If-None-Match': etag } });
       expect(again.status).to.equal(304);
+    });
+
+    it('answers requests at once in each encoding with bytes that decode to the file', async () => {
+      const get = (acceptEncoding: string) =>
+        new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+          http
+            .get(`${server().baseUrl}/chat.js`, { headers: { 'Accept-Encoding': acceptEncoding } }, (response) => {
+              const chunks: Buffer[] = [];
+              response.on('data', (chunk: Buffer) => chunks.push(chunk));
+              response.on('end', () => resolve({ encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) }));
+            })
+            .on('error', reject);
+        });
+      const [first, second, third, gzipped, plain] = await Promise.all([get('br'), get('br'), get('br, gzip'), get('gzip'), get('identity')]);
+      expect([first.encoding, second.encoding, third.encoding, gzipped.encoding, plain.encoding]).to.deep.equal(['br', 'br', 'br', 'gzip', undefined]);
+      expect(second.body.equals(first.body) && third.body.equals(first.body), 'the same brotli bytes').to.equal(true);
+      expect(brotliDecompressSync(first.body).equals(plain.body), 'brotli decodes to the file').to.equal(true);
+      expect(gunzipSync(gzipped.body).equals(plain.body), 'gzip decodes to the file').to.equal(true);
     });
   });
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Middleware } from 'koa';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -12,26 +13,43 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+type Encoding = 'br' | 'gzip';
+
+const COMPRESS: Record<Encoding, (bytes: Buffer) => Promise<Buffer>> = {
+  br: (bytes) => promisify(brotliCompress)(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+  gzip: (bytes) => promisify(gzip)(bytes, { level: 9 }),
+};
+
 interface StaticFile {
   type: string;
   etag: string;
-  /** The bytes as they are, and compressed, where that is smaller. */
   identity: Buffer;
-  br: Buffer | undefined;
-  gzip: Buffer | undefined;
+  /** Each encoding's bytes (undefined where they are not smaller), made at the first request that takes it. */
+  encoded: Map<Encoding, Promise<Buffer | undefined>>;
 }
 
-/** Compressed once, at start: a file served many times is not compressed on every request. */
 function load(path: string, type: string): StaticFile {
   const identity = readFileSync(path);
-  const smaller = (compressed: Buffer) => (compressed.length < identity.length ? compressed : undefined);
-  return {
-    type,
-    etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`,
-    identity,
-    br: smaller(brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })),
-    gzip: smaller(gzipSync(identity, { level: 9 })),
-  };
+  return { type, etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`, identity, encoded: new Map() };
+}
+
+/**
+ * Compressed once per file and encoding, at its first request, on libuv's
+ * threads: at start it cost every process ~300 ms of CPU (brotli's best
+ * quality, ~300 KB), paid again by every server that never serves a page,
+ * and a compression on the event loop would hold up the chat meanwhile.
+ * Requests that come while it runs wait for the same result.
+ */
+function encodedAs(file: StaticFile, encoding: Encoding): Promise<Buffer | undefined> {
+  let encoded = file.encoded.get(encoding);
+  if (!encoded) {
+    encoded = COMPRESS[encoding](file.identity).then(
+      (bytes) => (bytes.length < file.identity.length ? bytes : undefined),
+      () => undefined,
+    );
+    file.encoded.set(encoding, encoded);
+  }
+  return encoded;
 }
 
 /**
@@ -66,7 +84,7 @@ export function staticFiles(directory: string): Middleware {
     }
     ctx.type = file.type;
     const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
-    const compressed = encoding === 'br' ? file.br : encoding === 'gzip' ? file.gzip : undefined;
+    const compressed = encoding === 'br' || encoding === 'gzip' ? await encodedAs(file, encoding) : undefined;
     if (compressed) ctx.set('Content-Encoding', encoding as string);
     ctx.body = compressed ?? file.identity;
   };
