@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
@@ -98,8 +98,24 @@ export const DATABASE_KINDS: readonly TestDatabaseKind[] = [postgresql, embedded
 /** For suites about the edges, where the database does not change the outcome. */
 export const POSTGRESQL_ONLY: readonly TestDatabaseKind[] = [postgresql];
 
+/**
+ * Test data lives in memory where the system keeps a tmpfs for it (Linux's
+ * /dev/shm): a copy of the migrated embedded database (40 MB, a thousand
+ * files) takes 50 ms there against 550 ms of kernel time on this disk, once
+ * per suite, and the embedded database's own writes cost as little. The
+ * database code is the same either way: PGlite on a directory.
+ */
+const SCRATCH = ((): string => {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+})();
+
 export function temporaryDirectory(): string {
-  return mkdtempSync(join(tmpdir(), 'chat-test-'));
+  return mkdtempSync(join(SCRATCH, 'chat-test-'));
 }
 
 export function openTestDatabase(target: DatabaseTarget): Promise<Knex> {
