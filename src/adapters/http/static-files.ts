@@ -15,9 +15,12 @@ const CONTENT_TYPES: Record<string, string> = {
 
 type Encoding = 'br' | 'gzip';
 
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
 const COMPRESS: Record<Encoding, (bytes: Buffer) => Promise<Buffer>> = {
-  br: (bytes) => promisify(brotliCompress)(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-  gzip: (bytes) => promisify(gzip)(bytes, { level: 9 }),
+  br: (bytes) => brotliAsync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+  gzip: (bytes) => gzipAsync(bytes, { level: 9 }),
 };
 
 interface StaticFile {
