@@ -1,4 +1,4 @@
-import { accessSync, constants, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
@@ -98,20 +98,26 @@ export const DATABASE_KINDS: readonly TestDatabaseKind[] = [postgresql, embedded
 /** For suites about the edges, where the database does not change the outcome. */
 export const POSTGRESQL_ONLY: readonly TestDatabaseKind[] = [postgresql];
 
+/** Room for every worker's template and suites' copies of the embedded database at once, with a wide margin. */
+const SCRATCH_NEEDS_BYTES = 2 * 1024 ** 3;
+
 /**
  * Test data lives in memory where the system keeps a tmpfs for it (Linux's
  * /dev/shm): a copy of the migrated embedded database (40 MB, a thousand
  * files) takes 50 ms there against 550 ms of kernel time on this disk, once
  * per suite, and the embedded database's own writes cost as little. The
- * database code is the same either way: PGlite on a directory.
+ * database code is the same either way: PGlite on a directory. A small one
+ * (a container's 64 MB) would fill up: then the disk.
  */
 const SCRATCH = ((): string => {
   try {
     accessSync('/dev/shm', constants.W_OK);
-    return '/dev/shm';
+    const { bavail, bsize } = statfsSync('/dev/shm');
+    if (bavail * bsize >= SCRATCH_NEEDS_BYTES) return '/dev/shm';
   } catch {
-    return tmpdir();
+    // no tmpfs there: the disk
   }
+  return tmpdir();
 })();
 
 export function temporaryDirectory(): string {
