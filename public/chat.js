@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS, fetchLimits } from './limits.js';
 import { Room } from './room.js';
 import { sameName } from './dom.js';
 import { MessageChanges } from './message-changes.js';
+import { Outbox } from './outbox.js';
 import { errorWords, closeWords, messageProblem, roomNameProblem } from './rules.js';
 import { Search } from './search.js';
 import * as memory from './session.js';
@@ -93,10 +94,7 @@ export class Chat {
     this.hidden = new Set(places?.hidden ?? []);
     // A user's rooms kept by this tab are the user's own conversations, as the server's list will say.
     if (this.owner) for (const room of this.rooms.values()) room.listed = true;
-    /** Sends not yet acknowledged, oldest first: {clientId, room, text, state: queued|sent|failed, error, tries} */
-    this.outbox = this.owner ? this.storedOutbox(this.owner) : [];
-    /** Whose the outbox is; it outlives a session that expired, for when the same user logs in again. */
-    this.outboxOwner = this.owner;
+    this.outbox = new Outbox(view, this.owner);
 
     /** Requests on this connection still waiting for their answer, oldest first. */
     this.outstanding = [];
@@ -156,10 +154,6 @@ export class Chat {
     this.view.applyLimits(limits);
   }
 
-  storedOutbox(username) {
-    return memory.loadOutbox(username).map((s) => ({ ...s, state: 'queued', error: '', tries: 0, sentAt: 0 }));
-  }
-
   // ------------------------------------------------------------ account
 
   /**
@@ -175,17 +169,11 @@ export class Chat {
       return;
     }
     if (this.session) this.becomeVisitor();
-    if (this.outbox.length && this.outboxOwner !== session.username) this.dropOutbox(); // another user's
     this.session = session;
     this.authRetries = 0;
     this.savePlaces();
     this.view.renderAccount(this.session);
-    if (!this.outbox.length) {
-      // Messages that waited for this user's next login, perhaps across a reload.
-      this.outbox = this.storedOutbox(this.session.username);
-      for (const send of this.outbox) this.view.addPending(send);
-    }
-    this.outboxOwner = this.session.username;
+    this.outbox.adopt(this.session.username);
     this.view.showComposerError('');
     this.changes.signedIn();
     const socket = this.connection.socket;
@@ -207,8 +195,7 @@ export class Chat {
     this.session = null;
     this.authorized = false;
     this.authSessionId = null;
-    this.dropOutbox();
-    this.outboxOwner = null;
+    this.outbox.forget();
     for (const name of this.rooms.keys()) this.view.forgetRoom(name);
     this.rooms = new Map([[DEFAULT_ROOM, new Room(DEFAULT_ROOM)]]);
     this.current = DEFAULT_ROOM;
@@ -236,12 +223,6 @@ export class Chat {
     this.renderStatus();
   }
 
-  dropOutbox() {
-    for (const send of this.outbox) this.view.removePending(send);
-    this.outbox = [];
-    this.saveOutbox();
-  }
-
   // ------------------------------------------------------------ connection
 
   onOpen() {
@@ -265,7 +246,7 @@ export class Chat {
     // The server has begun general's catch-up already; its joined frame is on the way.
     const general = this.rooms.get(DEFAULT_ROOM);
     if (general && this.urlCursor !== undefined) general.catchingUp = true;
-    for (const send of this.outbox) if (send.state === 'sent') this.setSendState(send, 'queued');
+    this.outbox.requeueSent();
     if (this.session) this.authorize();
     else if (this.auth.resumingAs)
       void this.auth.resume(); // the connection signs in once the token comes
@@ -283,7 +264,7 @@ export class Chat {
     if (wasOpen) this.away = { reason: closeWords(event) || 'Connection lost.' };
     else this.away ??= { reason: 'Cannot reach the server.' };
     this.stats.reconnects += 1;
-    for (const send of this.outbox) if (send.state === 'sent') this.setSendState(send, 'queued');
+    this.outbox.requeueSent();
     // Who is where is unknown until the server says it again.
     for (const room of this.rooms.values()) room.users = null;
     this.renderPresence();
@@ -339,11 +320,9 @@ export class Chat {
     if (this.connection.state !== 'open') return;
     const now = Date.now();
     // A send whose answer never came (its refusal blamed on another, say) goes again: the clientId makes that safe.
-    for (const send of this.outbox) {
-      if (send.state === 'sent' && now - send.sentAt > UNANSWERED_MS) {
-        this.setSendState(send, 'queued');
-        this.transmit(send);
-      }
+    for (const send of this.outbox.unansweredSince(now - UNANSWERED_MS)) {
+      this.outbox.setState(send, 'queued');
+      this.transmit(send);
     }
     if (this.probeSentAt && now - this.probeSentAt > PROBE_TIMEOUT_MS) {
       // No answer at all: the network is gone without saying so.
@@ -781,7 +760,7 @@ export class Chat {
   }
 
   removeRoom(name) {
-    for (const send of this.outbox.filter((s) => s.room === name)) this.discard(send.clientId);
+    for (const send of this.outbox.inRoom(name)) this.outbox.remove(send.clientId);
     this.rooms.delete(name);
     this.view.forgetRoom(name);
     if (this.current === name) this.current = this.rooms.keys().next().value ?? null;
@@ -801,11 +780,7 @@ export class Chat {
   showCurrent() {
     const room = this.currentRoom;
     const firstUnreadId = room ? room.firstUnreadId((username) => this.isMine(username)) : null;
-    this.view.showRoom(
-      room ?? null,
-      this.outbox.filter((s) => s.room === this.current),
-      firstUnreadId,
-    );
+    this.view.showRoom(room ?? null, this.outbox.inRoom(this.current), firstUnreadId);
     this.renderPresence();
     this.renderRooms();
     if (room?.joined) this.askPresence(room.name);
@@ -939,11 +914,7 @@ export class Chat {
       return false;
     }
     this.view.showComposerError('');
-    const send = { clientId: crypto.randomUUID(), room: this.current, text, state: 'queued', error: '', tries: 0, sentAt: 0 };
-    this.outbox.push(send);
-    this.saveOutbox();
-    this.view.addPending(send);
-    this.transmit(send);
+    this.transmit(this.outbox.add(this.current, text));
     return true;
   }
 
@@ -957,7 +928,7 @@ export class Chat {
     if (send.tries > 0) this.stats.resent += 1;
     send.tries += 1;
     send.sentAt = Date.now();
-    this.setSendState(send, 'sent');
+    this.outbox.setState(send, 'sent');
   }
 
   flushOutbox(roomName) {
@@ -966,15 +937,11 @@ export class Chat {
 
   /** The server has the message: it is shown as stored, wherever it came from. */
   acknowledge(message) {
-    const index = this.outbox.findIndex((s) => s.clientId === message?.clientId);
-    if (index < 0) return;
-    const [send] = this.outbox.splice(index, 1);
-    this.view.removePending(send);
-    this.saveOutbox();
+    if (typeof message?.clientId === 'string') this.outbox.remove(message.clientId);
   }
 
   async postFailed(clientId, code, words) {
-    const send = this.outbox.find((s) => s.clientId === clientId);
+    const send = this.outbox.find(clientId);
     if (code === 'USERNAME_MISMATCH') this.endSession(words);
     if ((code === 'TOKEN_EXPIRED' || code === 'NOT_AUTHENTICATED') && this.session && this.authorized) {
       // The token ran out before the page renewed it: a new one, and the send goes again.
@@ -984,7 +951,7 @@ export class Chat {
     if (!send) return;
     if (PASSING.has(code) || code === 'NOT_AUTHENTICATED' || code === 'TOKEN_EXPIRED') {
       // Not stored; the same clientId goes again once the connection can take it.
-      this.setSendState(send, 'queued');
+      this.outbox.setState(send, 'queued');
       if (PASSING.has(code)) this.later(() => this.transmit(send));
       if (code !== 'TOKEN_EXPIRED' || !this.session) this.view.showComposerError(words, code);
       return;
@@ -993,8 +960,8 @@ export class Chat {
       // Too long: the server's limit changed since the page asked (a restart with new settings); ask again.
       if (code === 'MESSAGE_TOO_LONG') await this.learnLimits();
       // The text goes back to the composer to be edited, unless something new is being written there.
-      if (this.outbox.includes(send) && this.view.composer.restore(send.text)) {
-        this.discard(clientId);
+      if (this.outbox.has(send) && this.view.composer.restore(send.text)) {
+        this.outbox.remove(clientId);
         const tooLong = code === 'MESSAGE_TOO_LONG' && this.view.composer.lengthProblem();
         this.view.showComposerError(tooLong || `Not sent. ${words}`, tooLong ? 'TOO_LONG' : 'INVALID_INPUT');
         return;
@@ -1002,7 +969,7 @@ export class Chat {
     }
     if (code === 'NOT_A_MEMBER' && send.tries < 3) {
       const room = this.rooms.get(send.room);
-      this.setSendState(send, 'queued');
+      this.outbox.setState(send, 'queued');
       if (room) {
         room.joined = false;
         this.join(room);
@@ -1010,28 +977,13 @@ export class Chat {
       return;
     }
     send.error = words;
-    this.setSendState(send, 'failed');
+    this.outbox.setState(send, 'failed');
     this.view.showComposerError(words, code);
   }
 
+  /** The person gave a send up. */
   discard(clientId) {
-    const index = this.outbox.findIndex((s) => s.clientId === clientId);
-    if (index < 0) return;
-    const [send] = this.outbox.splice(index, 1);
-    this.view.removePending(send);
-    this.saveOutbox();
-  }
-
-  setSendState(send, state) {
-    send.state = state;
-    this.view.updatePending(send);
-  }
-
-  saveOutbox() {
-    memory.saveOutbox(
-      this.outboxOwner,
-      this.outbox.map(({ clientId, room, text }) => ({ clientId, room, text })),
-    );
+    this.outbox.remove(clientId);
   }
 
   // ------------------------------------------------------------ status
@@ -1056,7 +1008,7 @@ export class Chat {
 
   /** The signed-in user, or the one whose session just ended and whose sends may still be acknowledged. */
   isMine(username) {
-    const me = this.session?.username ?? this.outboxOwner;
+    const me = this.session?.username ?? this.outbox.owner;
     return typeof me === 'string' && typeof username === 'string' && username.toLowerCase() === me.toLowerCase();
   }
 }
