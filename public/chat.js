@@ -13,6 +13,7 @@ import { Room } from './room.js';
 import { sameName } from './dom.js';
 import { MessageChanges } from './message-changes.js';
 import { Outbox } from './outbox.js';
+import { Requests } from './requests.js';
 import { errorWords, closeWords, messageProblem, roomNameProblem } from './rules.js';
 import { Search } from './search.js';
 import * as memory from './session.js';
@@ -28,40 +29,6 @@ const PROBE_AFTER_MS = 25_000;
 const PROBE_TIMEOUT_MS = 10_000;
 const UNANSWERED_MS = 15_000;
 
-/** Which error codes each request can earn; an error frame is blamed on the oldest request that fits. */
-const CAN_FAIL = {
-  auth: ['INVALID_TOKEN', 'SESSION_REVOKED', 'USERNAME_MISMATCH', 'INVALID_COMMAND', 'INVALID_FORMAT', 'UNAVAILABLE', 'INTERNAL'],
-  post: [
-    'NOT_AUTHENTICATED',
-    'TOKEN_EXPIRED',
-    'USERNAME_MISMATCH',
-    'EMPTY_MESSAGE',
-    'MESSAGE_TOO_LONG',
-    'INVALID_FORMAT',
-    'INVALID_COMMAND',
-    'INVALID_CLIENT_ID',
-    'INVALID_ROOM',
-    'NOT_A_MEMBER',
-    'TOKEN_IN_MESSAGE',
-    'UNAVAILABLE',
-    'INTERNAL',
-    'BUSY',
-  ],
-  // UNKNOWN_ROOM: a visitor (no user) cannot create a room by joining it, e.g. through a link to one.
-  join: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'TOO_MANY_ROOMS', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
-  leave: ['INVALID_ROOM', 'NOT_A_MEMBER', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
-  history: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_HISTORY_QUERY', 'INVALID_FORMAT', 'INVALID_COMMAND', 'UNAVAILABLE', 'INTERNAL'],
-  presence: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_FORMAT', 'INVALID_COMMAND', 'INTERNAL'],
-  conversations: ['NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  read: ['INVALID_ROOM', 'UNKNOWN_ROOM', 'INVALID_HISTORY_QUERY', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  create: ['INVALID_TITLE', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  direct: ['UNKNOWN_USER', 'INVALID_COMMAND', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  invite: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  remove: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  promote: ['NOT_AN_OWNER', 'UNKNOWN_USER', 'UNKNOWN_ROOM', 'INVALID_ROOM', 'INVALID_FORMAT', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  members: ['UNKNOWN_ROOM', 'INVALID_ROOM', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-  search: ['INVALID_SEARCH', 'NOT_AUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'],
-};
 /** Refusals that say nothing about the request itself: it is sent again later. */
 const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
 
@@ -96,8 +63,7 @@ export class Chat {
     if (this.owner) for (const room of this.rooms.values()) room.listed = true;
     this.outbox = new Outbox(view, this.owner);
 
-    /** Requests on this connection still waiting for their answer, oldest first. */
-    this.outstanding = [];
+    this.requests = new Requests();
     this.authorized = false;
     this.synced = false;
     /** Set from the moment a connection is lost until the next one opens: {reason}. */
@@ -227,7 +193,7 @@ export class Chat {
 
   onOpen() {
     this.away = null;
-    this.outstanding = [];
+    this.requests.clear();
     this.authorized = false;
     this.synced = false;
     this.lastHeard = Date.now();
@@ -304,14 +270,8 @@ export class Chat {
   /** Sends a frame that expects an answer, and remembers it so an error can be blamed on it. */
   request(kind, frame, details = {}) {
     if (!this.connection.send(frame)) return false;
-    this.outstanding.push({ kind, ...details });
+    this.requests.add(kind, details);
     return true;
-  }
-
-  /** The oldest outstanding request of this kind that `fits`; removed from the list. */
-  settle(kind, fits = () => true) {
-    const index = this.outstanding.findIndex((r) => r.kind === kind && fits(r));
-    return index < 0 ? undefined : this.outstanding.splice(index, 1)[0];
   }
 
   /** Once a second: the reconnect countdown, and a probe when an open socket has gone quiet. */
@@ -392,7 +352,7 @@ export class Chat {
 
   onInfo(frame) {
     if (frame.code === 'AUTHENTICATED') {
-      const asked = this.settle('auth');
+      const asked = this.requests.settle('auth');
       const renewed = this.authorized && asked?.renewal === true;
       this.authorized = true;
       this.authSessionId = asked?.sessionId ?? this.authSessionId;
@@ -421,7 +381,7 @@ export class Chat {
 
   onJoined(frame) {
     const room = this.rooms.get(frame.room);
-    this.settle('join', (r) => r.room === frame.room);
+    this.requests.settle('join', (r) => r.room === frame.room);
     if (!room) return; // left again before the answer came
     room.joined = true;
     room.refusal = null;
@@ -432,13 +392,13 @@ export class Chat {
   }
 
   onLeft(frame) {
-    this.settle('leave', (r) => r.room === frame.room);
+    this.requests.settle('leave', (r) => r.room === frame.room);
   }
 
   onMessage(frame) {
     const mine = this.isMine(frame.username);
     if (typeof frame.clientId === 'string' && mine) {
-      this.settle('post', (r) => r.clientId === frame.clientId);
+      this.requests.settle('post', (r) => r.clientId === frame.clientId);
       this.acknowledge(frame);
     }
     const room = this.rooms.get(frame.room ?? DEFAULT_ROOM);
@@ -456,7 +416,7 @@ export class Chat {
     const messages = entries.filter((m) => m.change === undefined);
     const changes = entries.filter((m) => m.change !== undefined);
     for (const message of messages) if (this.isMine(message.username)) this.acknowledge(message);
-    const asked = type === 'history' ? this.settle('history', (r) => r.room === name) : undefined;
+    const asked = type === 'history' ? this.requests.settle('history', (r) => r.room === name) : undefined;
     if (!room) return;
     if (type === 'catchup') {
       if (frame.more !== true) room.catchingUp = false;
@@ -550,7 +510,7 @@ export class Chat {
   onPresence(frame) {
     const room = this.rooms.get(frame.room);
     if (Array.isArray(frame.users)) {
-      this.settle('presence', (r) => r.room === frame.room);
+      this.requests.settle('presence', (r) => r.room === frame.room);
       room?.setUsers(frame.users);
     } else if (frame.event === 'join' && typeof frame.username === 'string') {
       room?.userArrived(frame.username);
@@ -564,13 +524,7 @@ export class Chat {
     const code = String(frame.code ?? '');
     const words = errorWords(code, frame.message);
     if (PASSING.has(code)) this.resumeCatchUps();
-    // An error about a chat frame repeats its clientId, which names the send exactly.
-    const blamed =
-      typeof frame.clientId === 'string'
-        ? (this.settle('post', (r) => r.clientId === frame.clientId) ?? this.settle('change', (r) => r.clientId === frame.clientId))
-        : code === 'RATE_LIMITED'
-          ? this.outstanding.shift()
-          : this.settleByCode(code, frame.room ?? DEFAULT_ROOM);
+    const blamed = this.requests.blame(frame, code, DEFAULT_ROOM);
     if (!blamed) {
       this.view.showComposerError(words, code);
       return;
@@ -617,14 +571,6 @@ export class Chat {
     this.later(() => {
       for (const room of rooms) if (this.rooms.get(room.name) === room && room.catchingUp) this.join(room);
     });
-  }
-
-  /** The oldest request that can earn this code, about the room the error names if one is (docs/protocol.md, "Which request an error answers"). */
-  settleByCode(code, room) {
-    const fits = (r) => CAN_FAIL[r.kind]?.includes(code);
-    let index = this.outstanding.findIndex((r) => fits(r) && r.room === room);
-    if (index < 0) index = this.outstanding.findIndex(fits);
-    return index < 0 ? undefined : this.outstanding.splice(index, 1)[0];
   }
 
   authFailed(asked, code, words) {

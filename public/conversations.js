@@ -98,7 +98,7 @@ export class Conversations {
 
   /** The user's conversations, the most recently active first, with their markers and unread counts. */
   onList(frame) {
-    this.chat.settle('conversations');
+    this.chat.requests.settle('conversations');
     const entries = Array.isArray(frame.conversations) ? frame.conversations : [];
     const current = this.chat.currentRoom;
     const unreadBefore = current?.unread ?? 0;
@@ -149,7 +149,7 @@ export class Conversations {
    */
   onRemoved({ room: name, username }) {
     if (typeof name !== 'string' || typeof username !== 'string') return;
-    this.chat.settle('remove', (r) => r.room === name && sameName(r.username, username));
+    this.chat.requests.settle('remove', (r) => r.room === name && sameName(r.username, username));
     const room = this.chat.rooms.get(name);
     if (!sameName(username, this.me)) {
       if (room?.members) room.members = room.members.filter((m) => !sameName(m.username, username));
@@ -172,7 +172,7 @@ export class Conversations {
 
   /** A read marker moved, on this device or another. */
   onRead({ room: name, id }) {
-    this.chat.settle('read', (r) => r.room === name);
+    this.chat.requests.settle('read', (r) => r.room === name);
     const room = this.chat.rooms.get(name);
     if (!room || !Number.isSafeInteger(id)) return;
     room.serverReadUpTo = Math.max(room.serverReadUpTo ?? 0, id);
@@ -213,7 +213,7 @@ export class Conversations {
   }
 
   onCreated({ room: name, title }) {
-    this.chat.settle('create');
+    this.chat.requests.settle('create');
     if (typeof name !== 'string') return;
     const room = this.chat.addRoom(name, { kind: 'private', title, role: 'owner' }, { join: false });
     room.setUnread(0, 0, 0);
@@ -232,7 +232,7 @@ export class Conversations {
   }
 
   onMembers({ room: name, members }) {
-    this.chat.settle('members', (r) => r.room === name);
+    this.chat.requests.settle('members', (r) => r.room === name);
     const room = this.chat.rooms.get(name);
     if (!room || !Array.isArray(members)) return;
     room.members = members.filter((m) => typeof m?.username === 'string');
@@ -257,7 +257,7 @@ export class Conversations {
   }
 
   onMemberChanged({ type, room: name, username }) {
-    this.chat.settle(type === 'invited' ? 'invite' : 'promote', (r) => r.room === name);
+    this.chat.requests.settle(type === 'invited' ? 'invite' : 'promote', (r) => r.room === name);
     const room = this.chat.rooms.get(name);
     if (!room || typeof username !== 'string') return;
     room.members ??= [];
@@ -314,7 +314,7 @@ export class Conversations {
   }
 
   onDirect({ room: name, username }) {
-    this.chat.settle('direct');
+    this.chat.requests.settle('direct');
     if (typeof name !== 'string') return;
     const room = this.chat.addRoom(name, { kind: 'direct', with: username }, { join: false });
     if (room.readUpTo === null) room.setUnread(0, 0, 0);

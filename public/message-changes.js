@@ -72,7 +72,7 @@ export class MessageChanges {
   /** A live `edited` or `deleted` frame: to every member of the room, the author's own answer included. */
   onChange(frame) {
     const mine = typeof frame.clientId === 'string' && this.chat.isMine(frame.username);
-    const asked = mine ? this.chat.settle('change', (r) => r.clientId === frame.clientId) : undefined;
+    const asked = mine ? this.chat.requests.settle('change', (r) => r.clientId === frame.clientId) : undefined;
     const room = this.chat.rooms.get(frame.room ?? 'general');
     if (!room) return;
     const change = frame.type === 'edited' ? 'edit' : 'delete';

@@ -75,7 +75,7 @@ export class Search {
   }
 
   onResults(frame) {
-    const asked = this.chat.settle('search');
+    const asked = this.chat.requests.settle('search');
     const state = this.state;
     if (!state || asked?.generation !== this.generation || frame.query !== state.query) return;
     const held = new Set(state.results.map((r) => r.id));
