@@ -3,7 +3,8 @@
 // shown so the server sends exactly what was missed, re-send what was not
 // acknowledged under the same clientId, page back on demand. The user's
 // conversations, read markers and private rooms are conversations.js's; search
-// is search.js's.
+// is search.js's; the sends not yet acknowledged are kept by outbox.js, and
+// requests.js tells which request an answer or an error belongs to.
 
 import { AuthSession } from './auth-session.js';
 import { Connection } from './connection.js';
