@@ -30,29 +30,32 @@ export function startHousekeeping({
   logger,
   sessionCheckEveryMs,
 }: HousekeepingJobs): () => Promise<void> {
-  let inFlight: Promise<unknown> = Promise.resolve();
+  // Each run catches its own failure, so none of these rejects.
+  const running = new Set<Promise<unknown>>();
+  const track = (run: Promise<unknown>) => {
+    running.add(run);
+    void run.finally(() => running.delete(run));
+  };
   const prune = () => {
-    inFlight = Promise.all([
-      inFlight,
-      pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error })),
-      pruneSessions.execute().catch((error: unknown) => logger.warn('pruning sessions failed', { error })),
-    ]);
+    track(pruneRooms.execute().catch((error: unknown) => logger.warn('pruning rooms failed', { error })));
+    track(pruneSessions.execute().catch((error: unknown) => logger.warn('pruning sessions failed', { error })));
   };
   // What a lost revocation left authorized ends within one interval: the bound docs/protocol.md promises.
   // An outage is logged once when it starts and once when it ends, not every interval.
   let checkFailing = false;
-  const checkSessions = () => {
-    inFlight = Promise.all([inFlight, sessionStates.recheck()]).then(
-      () => {
-        if (checkFailing) logger.info('session check restored');
-        checkFailing = false;
-      },
-      (error: unknown) => {
-        if (!checkFailing) logger.warn('session check failed; connections of sessions ended elsewhere stay authorized until it works', { error });
-        checkFailing = true;
-      },
+  const checkSessions = () =>
+    track(
+      sessionStates.recheck().then(
+        () => {
+          if (checkFailing) logger.info('session check restored');
+          checkFailing = false;
+        },
+        (error: unknown) => {
+          if (!checkFailing) logger.warn('session check failed; connections of sessions ended elsewhere stay authorized until it works', { error });
+          checkFailing = true;
+        },
+      ),
     );
-  };
   const pruning = setInterval(prune, PRUNE_EVERY_MS).unref();
   const checking = setInterval(checkSessions, sessionCheckEveryMs).unref();
   prune();
@@ -60,6 +63,6 @@ export function startHousekeeping({
   return async () => {
     clearInterval(pruning);
     clearInterval(checking);
-    await Promise.all([searchIndexer.stop(), inFlight]);
+    await Promise.all([searchIndexer.stop(), ...running]);
   };
 }
