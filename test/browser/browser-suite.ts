@@ -6,6 +6,7 @@ import { POSTGRESQL_ONLY } from '../support/databases.js';
 import { describeOnEachDatabase } from '../support/each-database.js';
 import type { TestServer } from '../support/test-server.js';
 import { ChatPage, launchChromium, type OpenOptions } from './chat-page.js';
+import { PagePool } from './page-pool.js';
 
 /** Where the browser tests leave what a person may want to look at: screenshots, axe reports, the contrast table. */
 export const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
@@ -30,7 +31,7 @@ export interface SeedMessage {
 /** What a browser test of the web client works with. */
 export interface WebClientSuite {
   server: () => TestServer;
-  /** A fresh browser (its own context and network) on the client; closed after the test. */
+  /** A fresh browser (its own storage and network) on the client; closed after the test. */
   open: (options?: OpenOptions) => Promise<ChatPage>;
   /** A new user, registered through the page, with `room` joined and on screen (else general, loaded). */
   signedIn: (username: string, room?: string, options?: OpenOptions) => Promise<ChatPage>;
@@ -46,8 +47,9 @@ export interface WebClientSuite {
 
 /**
  * One browser suite: a real server on PostgreSQL, one Chromium, pages that
- * are closed after each test, which fails if anything went wrong inside a
- * page that the test did not expect (see ChatPage.problems).
+ * are closed (or reset for the next test, see PagePool) after each test,
+ * which fails if anything went wrong inside a page that the test did not
+ * expect (see ChatPage.problems).
  */
 export function describeWebClient(title: string, env: Record<string, string>, body: (suite: WebClientSuite) => void): void {
   describeOnEachDatabase(
@@ -55,11 +57,13 @@ export function describeWebClient(title: string, env: Record<string, string>, bo
     env,
     (server) => {
       let browser: Browser | undefined;
+      let pool: PagePool | undefined;
       let pages: ChatPage[] = [];
 
       before(async function () {
         this.timeout(60_000);
         browser = await launchChromium(this);
+        pool = new PagePool(browser);
       });
       after(async () => {
         await browser?.close();
@@ -79,7 +83,7 @@ export function describeWebClient(title: string, env: Record<string, string>, bo
         const suite: WebClientSuite = {
           server,
           async open(options) {
-            const page = await ChatPage.open(browser!, server(), options);
+            const page = await ChatPage.open(pool!, server(), options);
             pages.push(page);
             return page;
           },
@@ -124,8 +128,6 @@ export function describeWebClient(title: string, env: Record<string, string>, bo
     POSTGRESQL_ONLY,
   );
 }
-
-/** Polls a condition in the test process (not in the page) until it holds. */
 
 export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;

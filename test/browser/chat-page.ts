@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { TEST_PASSWORD, type TestServer } from '../support/test-server.js';
+import { DEFAULT_CONTEXT, type PagePool } from './page-pool.js';
 
 /** Debian's Chromium; .ci/run installs it. CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,8 +100,10 @@ export class ChatPage {
     readonly context: BrowserContext,
     readonly page: Page,
     readonly network: TcpProxy,
-    /** What closing this page closes: a tab opened beside another closes alone; a restarted browser leaves the network to the first. */
-    private readonly owns: { context: boolean; network: boolean } = { context: true, network: true },
+    /** What closing this page does to the page and its context: a tab closes alone, a pooled page goes back to its pool. */
+    private readonly release: () => Promise<void>,
+    /** Whether closing this page also closes its network: a tab and a restarted browser leave it to the first page. */
+    private readonly ownsNetwork = true,
   ) {
     page.on('pageerror', (error) => this.problems.push(`pageerror: ${error.message}`));
     // The page answers error frames in words; a test that expects none must also see none on the wire.
@@ -121,15 +124,17 @@ export class ChatPage {
     });
   }
 
-  static async open(browser: Browser, server: TestServer, options: OpenOptions = {}): Promise<ChatPage> {
+  /** A page on the server, from `pages` when the options leave the browser as it comes (see PagePool), else in a context of its own. */
+  static async open(pages: PagePool, server: TestServer, options: OpenOptions = {}): Promise<ChatPage> {
     const { path = '/', init, fakeClock = false, ...contextOptions } = options;
     const network = await TcpProxy.start(Number(new URL(server.baseUrl).port));
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...contextOptions });
-    const page = await context.newPage();
+    const pooled = !init && !fakeClock && Object.keys(contextOptions).length === 0;
+    const page = pooled ? await pages.take() : await (await pages.browser.newContext({ ...DEFAULT_CONTEXT, ...contextOptions })).newPage();
+    const context = page.context();
     page.setDefaultTimeout(WAIT_MS);
     if (init) await page.addInitScript(init);
     if (fakeClock) await context.clock.install();
-    const chat = new ChatPage(context, page, network);
+    const chat = new ChatPage(context, page, network, pooled ? () => pages.giveBack(page) : () => context.close());
     await page.goto(network.rewrite(server.baseUrl).replace(/\/$/, '') + path);
     await chat.waitForState('connected');
     return chat;
@@ -141,16 +146,15 @@ export class ChatPage {
   }
 
   async close(): Promise<void> {
-    if (this.owns.context) await this.context.close();
-    else await this.page.close();
-    if (this.owns.network) await this.network.close();
+    await this.release();
+    if (this.ownsNetwork) await this.network.close();
   }
 
   /** Another tab of this browser (the same cookies and storage), opened on the same address. */
   async newTab(path = '/'): Promise<ChatPage> {
     const page = await this.context.newPage();
     page.setDefaultTimeout(WAIT_MS);
-    const tab = new ChatPage(this.context, page, this.network, { context: false, network: false });
+    const tab = new ChatPage(this.context, page, this.network, () => page.close(), false);
     await page.goto(this.origin + path);
     await tab.waitForOpen();
     return tab;
@@ -165,10 +169,10 @@ export class ChatPage {
     const storageState = await this.context.storageState();
     const origin = this.origin;
     await this.context.close();
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, storageState });
+    const context = await browser.newContext({ ...DEFAULT_CONTEXT, storageState });
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
-    const again = new ChatPage(context, page, this.network, { context: true, network: false });
+    const again = new ChatPage(context, page, this.network, () => context.close(), false);
     await page.goto(origin + '/');
     await again.waitForOpen();
     return again;

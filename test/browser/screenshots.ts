@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DATABASE_KINDS } from '../support/databases.js';
 import { TestServer } from '../support/test-server.js';
 import { ChatPage, launchChromium } from './chat-page.js';
+import { PagePool } from './page-pool.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const target = await kind.prepare({ skip: () => process.exit(1) } as unknown as Mocha.Context);
   const server = await TestServer.start(target);
   const browser = await launchChromium({ skip: () => process.exit(1) } as unknown as Mocha.Context);
+  const pages = new PagePool(browser);
   try {
     const messages = conversation(Date.now());
     for (const name of new Set(messages.map((m) => m.room))) await server.db.raw('INSERT INTO rooms (name) VALUES (?) ON CONFLICT DO NOTHING', [name]);
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
 
     // alice's own conversations: a private room with maria and tomasz, and a direct one with maria.
-    const setup = await ChatPage.open(browser, server, { locale: 'en-US' });
+    const setup = await ChatPage.open(pages, server, { locale: 'en-US' });
     await setup.login('alice');
     const planning = await setup.createRoom('Release planning');
     for (const name of ['maria', 'tomasz']) {
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     await setup.post('Checklist for 2.4: announcement, dashboards, rollback plan.');
     await setup.waitForNoPending();
     await setup.close();
-    const maria = await ChatPage.open(browser, server, { locale: 'en-US' });
+    const maria = await ChatPage.open(pages, server, { locale: 'en-US' });
     await maria.login('maria');
     await maria.page.waitForSelector(`.room[data-room="${planning}"]`, { state: 'attached' });
     await maria.openRoom(planning);
@@ -86,13 +88,13 @@ async function main(): Promise<void> {
     await maria.close();
 
     for (const scheme of ['light', 'dark'] as const) {
-      const page = await ChatPage.open(browser, server, { viewport: { width: 1100, height: 700 }, colorScheme: scheme, locale: 'en-US' });
+      const page = await ChatPage.open(pages, server, { viewport: { width: 1100, height: 700 }, colorScheme: scheme, locale: 'en-US' });
       await page.login('alice');
       await page.joinRoom('dev');
       await page.openRoom('general');
       await page.waitForText('Draft in the usual place, comments welcome.');
       // A second person online, and news in the other room.
-      const tomasz = await ChatPage.open(browser, server);
+      const tomasz = await ChatPage.open(pages, server);
       await tomasz.login('tomasz');
       await tomasz.joinRoom('dev');
       await tomasz.post('Found it: a flaky test, fix on the way.');
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     }
 
     // A private room with its members, and search results, in the light scheme.
-    const desktop = await ChatPage.open(browser, server, { viewport: { width: 1100, height: 700 }, colorScheme: 'light', locale: 'en-US' });
+    const desktop = await ChatPage.open(pages, server, { viewport: { width: 1100, height: 700 }, colorScheme: 'light', locale: 'en-US' });
     await desktop.login('alice');
     await desktop.openRoom(planning);
     await desktop.page.click('#members-toggle');
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
     await desktop.page.click('#search-close');
 
     // An edited message, and the account panel: where alice is logged in (a phone, besides this browser).
-    const elsewhere = await ChatPage.open(browser, server, {
+    const elsewhere = await ChatPage.open(pages, server, {
       userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
     });
     await elsewhere.login('alice');
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     await desktop.page.screenshot({ path: `${out}desktop-account.png` });
     await desktop.close();
 
-    const phone = await ChatPage.open(browser, server, {
+    const phone = await ChatPage.open(pages, server, {
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 1,
       hasTouch: true,
