@@ -14,7 +14,7 @@ import { Room } from './room.js';
 import { sameName } from './dom.js';
 import { MessageChanges } from './message-changes.js';
 import { Outbox } from './outbox.js';
-import { Requests } from './requests.js';
+import { PASSING, Requests } from './requests.js';
 import { errorWords, closeWords, messageProblem, roomNameProblem } from './rules.js';
 import { Search } from './search.js';
 import * as memory from './session.js';
@@ -29,9 +29,6 @@ const RETRY_LATER_MS = 2_000;
 const PROBE_AFTER_MS = 25_000;
 const PROBE_TIMEOUT_MS = 10_000;
 const UNANSWERED_MS = 15_000;
-
-/** Refusals that say nothing about the request itself: it is sent again later. */
-const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
 
 export class Chat {
   /** @param {import('./view.js').View} view */

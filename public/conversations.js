@@ -7,6 +7,7 @@
 // chat.js's.
 
 import { sameName } from './dom.js';
+import { PASSING } from './requests.js';
 import { conversationProblem, titleProblem, usernameProblem } from './rules.js';
 
 /** Read markers wait this long, so that a burst of messages read costs one frame. */
@@ -14,7 +15,6 @@ const READ_DELAY_MS = 500;
 /** A marker moved elsewhere that the messages held cannot count after: the list is asked again, at most this often. */
 const LIST_AGAIN_MS = 1_000;
 const RETRY_LATER_MS = 2_000;
-const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
 
 export class Conversations {
   /**

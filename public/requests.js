@@ -3,6 +3,9 @@
 // (docs/protocol.md, "Which request an error answers"): the server answers
 // each in turn, but a frame names its request only by a room or a clientId.
 
+/** Refusals that say nothing about the request itself: it may be sent again later and succeed. */
+export const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
+
 /** Which error codes each request can earn; an error frame is blamed on the oldest request that fits. */
 const CAN_FAIL = {
   auth: ['INVALID_TOKEN', 'SESSION_REVOKED', 'USERNAME_MISMATCH', 'INVALID_COMMAND', 'INVALID_FORMAT', 'UNAVAILABLE', 'INTERNAL'],

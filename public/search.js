@@ -2,10 +2,10 @@
 // query, in the rooms the user may read, newest first, a page at a time. An
 // answer that comes for a search since replaced is dropped.
 
+import { PASSING } from './requests.js';
 import { searchProblem } from './rules.js';
 
 const PAGE = 20;
-const PASSING = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'BUSY']);
 
 /** The words a query is made of, as the server reads them: lower case, letters and digits, at most 8. */
 export function searchTerms(query) {
