@@ -55,7 +55,8 @@ describeWebClient('web client: connection state', {}, ({ signedIn }) => {
     await restart!();
     await alice.page.waitForSelector('#connection-banner:has-text("restarting")');
     await eventually(() => attempts >= 3, { what: 'two failed attempts to reconnect', timeoutMs: 15_000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The third attempt under way, then failed too: the page waits for the next.
+    await alice.waitForState('disconnected');
     expect(await alice.page.textContent('#connection-banner')).to.match(/restarting/i);
 
     alice.network.restore();
