@@ -217,11 +217,11 @@ document.addEventListener('keydown', (event) => {
 
 // ---- reading back
 
-el.loadOlder.addEventListener('click', () => chat.loadOlder());
+el.loadOlder.addEventListener('click', () => chat.history.older());
 el.timeline.addEventListener(
   'scroll',
   () => {
-    if (view.timeline.nearTop()) chat.loadOlder();
+    if (view.timeline.nearTop()) chat.history.older();
     // Scrolled down to the newest message: the room is read.
     chat.noteSeen();
   },
@@ -234,7 +234,7 @@ el.jumpLatest.addEventListener('click', () => {
 
 el.messages.addEventListener('click', (event) => {
   if (event.target.closest('button[data-action="newer"]')) {
-    chat.loadNewer();
+    chat.history.newer();
     return;
   }
   const button = event.target.closest('button[data-action="discard"]');

@@ -1,14 +1,16 @@
 // The chat protocol as the page speaks it (docs/protocol.md, "Extensions"):
 // sign in on every new connection, join each room again with the last id
 // shown so the server sends exactly what was missed, re-send what was not
-// acknowledged under the same clientId, page back on demand. The user's
-// conversations, read markers and private rooms are conversations.js's; search
-// is search.js's; the sends not yet acknowledged are kept by outbox.js, and
+// acknowledged under the same clientId. The user's conversations, read markers
+// and private rooms are conversations.js's; search is search.js's; the pages
+// of history, on joining and scrolling back or around a found message, are
+// history-pager.js's; the sends not yet acknowledged are kept by outbox.js, and
 // requests.js tells which request an answer or an error belongs to.
 
 import { AuthSession } from './auth-session.js';
 import { Connection } from './connection.js';
 import { Conversations } from './conversations.js';
+import { HistoryPager } from './history-pager.js';
 import { DEFAULT_LIMITS, fetchLimits } from './limits.js';
 import { Room } from './room.js';
 import { sameName } from './dom.js';
@@ -20,9 +22,6 @@ import { Search } from './search.js';
 import * as memory from './session.js';
 
 const DEFAULT_ROOM = 'general';
-const OLDER_PAGE = 50;
-/** Messages shown on each side of one found by search. */
-const CONTEXT_PAGE = 25;
 /** After a refusal that may pass (database down, too fast), try again this much later. */
 const RETRY_LATER_MS = 2_000;
 /** Silence this long on an open socket: ask something cheap to learn whether it is still alive. */
@@ -72,6 +71,7 @@ export class Chat {
     this.conversations = new Conversations(this, view);
     this.search = new Search(this, view);
     this.changes = new MessageChanges(this, view);
+    this.history = new HistoryPager(this, view);
 
     /** The cursor for general in the URL of the socket being opened, if any. */
     this.urlCursor = undefined;
@@ -383,8 +383,8 @@ export class Chat {
     if (!room) return; // left again before the answer came
     room.joined = true;
     room.refusal = null;
-    if (!room.loaded) this.loadLatest(room);
-    else this.nextHistory(room);
+    if (!room.loaded) this.history.latest(room);
+    else this.history.next(room);
     if (room.name === this.current) this.askPresence(room.name);
     this.flushOutbox(room.name);
   }
@@ -414,39 +414,14 @@ export class Chat {
     const messages = entries.filter((m) => m.change === undefined);
     const changes = entries.filter((m) => m.change !== undefined);
     for (const message of messages) if (this.isMine(message.username)) this.acknowledge(message);
-    const asked = type === 'history' ? this.requests.settle('history', (r) => r.room === name) : undefined;
-    if (!room) return;
-    if (type === 'catchup') {
-      if (frame.more !== true) room.catchingUp = false;
-      this.took(room, room.add(messages, 'catchup', this.stats));
-      this.changes.applyAll(room, changes);
+    if (type === 'history') {
+      this.history.onPage(name, room, messages, changes, frame.more === true);
       return;
     }
-    const purpose = asked?.purpose ?? room.loading ?? 'latest';
-    room.loading = null;
-    room.inFlight = null;
-    const more = frame.more === true;
-    let fresh = [];
-    if ((purpose === 'context' || purpose === 'newer') && asked?.stretch !== room.stretch) {
-      // A page of a stretch another found message replaced: nothing to show.
-    } else if (purpose === 'older') {
-      fresh = room.add(messages, 'older', this.stats);
-      room.more = more;
-    } else if (purpose === 'context') {
-      fresh = room.addStretch(messages, more, this.stats);
-    } else if (purpose === 'newer') {
-      fresh = room.addNewer(asked?.after ?? 0, messages, more, this.stats);
-    } else {
-      fresh = room.add(messages, 'latest', this.stats);
-      if (room.gapAfter === null) room.more = more;
-      else room.closeGapBelow(messages, more);
-      room.loaded = true;
-    }
-    // A page asked for is reading, not news: it does not count as unread.
-    this.took(room, fresh, { older: purpose === 'older', counted: false });
+    if (!room) return;
+    if (frame.more !== true) room.catchingUp = false;
+    this.took(room, room.add(messages, 'catchup', this.stats));
     this.changes.applyAll(room, changes);
-    this.nextHistory(room);
-    this.showFoundWhenLoaded(room);
   }
 
   /**
@@ -537,7 +512,7 @@ export class Chat {
       case 'join':
         return this.joinFailed(blamed.room, code, words);
       case 'history':
-        return this.historyFailed(blamed, code, words);
+        return this.history.failed(blamed, code, words);
       case 'presence':
         if (code === 'UNKNOWN_ROOM') this.rooms.get(blamed.room)?.setUsers([]);
         return undefined;
@@ -615,29 +590,6 @@ export class Chat {
     }
     this.view.showJoinError(`${room.label}: ${words}`);
     this.view.setSidebarOpen(true);
-  }
-
-  historyFailed(asked, code, words) {
-    const room = this.rooms.get(asked.room);
-    if (!room) return;
-    room.loading = null;
-    room.inFlight = null;
-    if (code === 'UNKNOWN_ROOM') {
-      // Nothing was ever said there.
-      room.loaded = true;
-      room.more = false;
-      room.foundId = undefined;
-    } else if (PASSING.has(code)) {
-      // The same page again, first in line, a moment later.
-      room.historyQueue.unshift({ frame: asked.frame, purpose: asked.purpose, after: asked.after, stretch: asked.stretch });
-      this.later(() => this.nextHistory(room));
-      if (room.name === this.current) this.view.renderOlder(room);
-      return;
-    } else {
-      this.view.showComposerError(words, code);
-    }
-    if (room.name === this.current) this.view.renderOlder(room);
-    this.nextHistory(room);
   }
 
   later(retry) {
@@ -737,56 +689,9 @@ export class Chat {
     this.request('presence', { type: 'presence', room: name }, { room: name });
   }
 
-  // ------------------------------------------------------------ history: one page at a time per room
-
-  /** The newest page comes before anything else waiting for the room. */
-  loadLatest(room) {
-    if (room.loading === 'latest' || room.historyQueue.some((h) => h.purpose === 'latest')) return;
-    room.historyQueue.unshift({ frame: { type: 'history', room: room.name }, purpose: 'latest' });
-    this.nextHistory(room);
-  }
-
-  /** Scroll-back: the page before the oldest message held, until the server says there is no more. */
-  loadOlder() {
-    const room = this.currentRoom;
-    if (!room || !room.loaded || !room.more || room.loading || room.historyQueue.length || room.ids.length === 0) return;
-    this.askHistory(room, { type: 'history', room: room.name, before: room.oldestId, limit: OLDER_PAGE }, 'older');
-  }
-
-  /** The messages after a stretch around a found message, towards the newest ones. */
-  loadNewer() {
-    const room = this.currentRoom;
-    if (!room || room.gapAfter === null || room.loading || room.historyQueue.length) return;
-    const after = room.gapAfter;
-    this.askHistory(room, { type: 'history', room: room.name, after, limit: OLDER_PAGE }, 'newer', after);
-  }
-
-  askHistory(room, frame, purpose, after) {
-    room.historyQueue.push({ frame, purpose, after, stretch: room.stretch });
-    this.nextHistory(room);
-  }
-
-  /** Sends the next history request of a room, once the one before it is answered and the room is joined. */
-  nextHistory(room) {
-    if (room.loading || !room.joined || room.historyQueue.length === 0) {
-      if (room.name === this.current) this.view.renderOlder(room);
-      return;
-    }
-    const next = room.historyQueue[0];
-    if (this.request('history', next.frame, { room: room.name, ...next })) {
-      room.historyQueue.shift();
-      room.loading = next.purpose;
-      room.inFlight = next;
-    }
-    if (room.name === this.current) this.view.renderOlder(room);
-  }
-
-  // ------------------------------------------------------------ a message found by search, in its context
-
   /**
    * Opens the room of a message found by search and shows the message among
-   * those around it: the page that ends with it and the page after it, when
-   * it is not held already. A public room the user is not in is joined.
+   * those around it. A public room the user is not in is joined.
    */
   openFound({ room: name, id }) {
     if (!this.rooms.has(name)) {
@@ -795,26 +700,9 @@ export class Chat {
       this.addRoom(name);
     }
     const room = this.rooms.get(name);
-    // Set first: the room is not read merely for having been opened at its newest messages on the way.
-    room.foundId = id;
-    if (!room.has(id)) {
-      // One stretch besides the newest messages at a time: an older one goes, with any page of it still to come.
-      this.view.forgetMessages(room, room.dropStretch());
-      room.stretch += 1;
-      room.historyQueue = room.historyQueue.filter((h) => h.purpose === 'latest');
-      this.askHistory(room, { type: 'history', room: name, before: id + 1, limit: CONTEXT_PAGE }, 'context');
-      this.askHistory(room, { type: 'history', room: name, after: id, limit: CONTEXT_PAGE }, 'newer', id);
-    }
+    this.history.around(room, id);
     this.switchTo(name);
-    this.showFoundWhenLoaded(room);
-  }
-
-  /** Once the messages around it are in (nothing more is asked of the room), the found message is scrolled to and marked. */
-  showFoundWhenLoaded(room) {
-    if (room.foundId === undefined || room.loading || room.historyQueue.length) return;
-    const id = room.foundId;
-    room.foundId = undefined;
-    if (room.name === this.current) this.view.showFound(room, id);
+    this.history.showFoundWhenLoaded(room);
   }
 
   renderRooms() {
