@@ -31,7 +31,7 @@ export interface SeedMessage {
 /** What a browser test of the web client works with. */
 export interface WebClientSuite {
   server: () => TestServer;
-  /** A fresh browser (its own storage and network) on the client; closed after the test. */
+  /** A fresh browser (its own storage and network) on the client; closed after the test, or reset for another (see PagePool). */
   open: (options?: OpenOptions) => Promise<ChatPage>;
   /** A new user, registered through the page, with `room` joined and on screen (else general, loaded). */
   signedIn: (username: string, room?: string, options?: OpenOptions) => Promise<ChatPage>;
@@ -75,7 +75,9 @@ export function describeWebClient(title: string, env: Record<string, string>, bo
 
         afterEach(async function () {
           const problems = pages.flatMap((page) => page.problems);
-          await Promise.all(pages.map((page) => page.close()));
+          // A test that did not pass may still be driving its pages (one that timed out runs on): they are not kept.
+          const keep = this.currentTest?.state === 'passed';
+          await Promise.all(pages.map((page) => page.close({ keep })));
           pages = [];
           expect(problems, 'errors inside the page').to.deep.equal([]);
         });

@@ -95,13 +95,17 @@ export class ChatPage {
   readonly socketUrls: string[] = [];
   /** Every frame the page sent, in order, parsed. */
   readonly sent: Array<Record<string, unknown>> = [];
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
     readonly network: TcpProxy,
-    /** What closing this page does to the page and its context: a tab closes alone, a pooled page goes back to its pool. */
-    private readonly release: () => Promise<void>,
+    /**
+     * What closing this page does to the page and its context: a tab closes
+     * alone; a pooled page goes back to its pool when `keep`, else closes its context.
+     */
+    private readonly release: (keep: boolean) => Promise<void>,
     /** Whether closing this page also closes its network: a tab and a restarted browser leave it to the first page. */
     private readonly ownsNetwork = true,
   ) {
@@ -128,14 +132,17 @@ export class ChatPage {
   static async open(pages: PagePool, server: TestServer, options: OpenOptions = {}): Promise<ChatPage> {
     const { path = '/', init, fakeClock = false, ...contextOptions } = options;
     const network = await TcpProxy.start(Number(new URL(server.baseUrl).port));
+    const address = network.rewrite(server.baseUrl);
     const pooled = !init && !fakeClock && Object.keys(contextOptions).length === 0;
-    const page = pooled ? await pages.take() : await (await pages.browser.newContext({ ...DEFAULT_CONTEXT, ...contextOptions })).newPage();
+    const page = pooled
+      ? await pages.take(new URL(address).origin)
+      : await (await pages.browser.newContext({ ...DEFAULT_CONTEXT, ...contextOptions })).newPage();
     const context = page.context();
     page.setDefaultTimeout(WAIT_MS);
     if (init) await page.addInitScript(init);
     if (fakeClock) await context.clock.install();
-    const chat = new ChatPage(context, page, network, pooled ? () => pages.giveBack(page) : () => context.close());
-    await page.goto(network.rewrite(server.baseUrl).replace(/\/$/, '') + path);
+    const chat = new ChatPage(context, page, network, pooled ? (keep) => pages.giveBack(page, { keep }) : () => context.close());
+    await page.goto(address.replace(/\/$/, '') + path);
     await chat.waitForState('connected');
     return chat;
   }
@@ -145,9 +152,16 @@ export class ChatPage {
     return new URL(this.page.url()).origin;
   }
 
-  async close(): Promise<void> {
-    await this.release();
-    if (this.ownsNetwork) await this.network.close();
+  /**
+   * Closes the page, or with `keep` lets its pool keep it for another test
+   * (see PagePool); its network goes. Once: a second call waits for the first.
+   */
+  close({ keep = false } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      await this.release(keep);
+      if (this.ownsNetwork) await this.network.close();
+    })();
+    return this.closing;
   }
 
   /** Another tab of this browser (the same cookies and storage), opened on the same address. */
@@ -166,10 +180,11 @@ export class ChatPage {
    * on the same address.
    */
   async restart(browser: Browser): Promise<ChatPage> {
-    const storageState = await this.context.storageState();
     const origin = this.origin;
+    // This origin's only: a pooled context also remembers the origins of the tests it served before.
+    const { cookies, origins } = await this.context.storageState();
     await this.context.close();
-    const context = await browser.newContext({ ...DEFAULT_CONTEXT, storageState });
+    const context = await browser.newContext({ ...DEFAULT_CONTEXT, storageState: { cookies, origins: origins.filter((o) => o.origin === origin) } });
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
     const again = new ChatPage(context, page, this.network, () => context.close(), false);

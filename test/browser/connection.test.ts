@@ -54,8 +54,8 @@ describeWebClient('web client: connection state', {}, ({ signedIn }) => {
     await eventually(() => restart !== undefined, { what: 'the routed connection', timeoutMs: 10_000 });
     await restart!();
     await alice.page.waitForSelector('#connection-banner:has-text("restarting")');
-    await eventually(() => attempts >= 3, { what: 'two failed attempts to reconnect', timeoutMs: 15_000 });
-    // The third attempt under way, then failed too: the page waits for the next.
+    await eventually(() => attempts >= 3, { what: 'two attempts to reconnect', timeoutMs: 15_000 });
+    // The second reconnect under way, then failed too: the page waits for the next.
     await alice.waitForState('disconnected');
     expect(await alice.page.textContent('#connection-banner')).to.match(/restarting/i);
 
