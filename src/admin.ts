@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './infrastructure/config.js';
-import { createAdministration, type AdminCommand } from './infrastructure/container.js';
+import { createAdministration, type AdminCommand } from './infrastructure/administration.js';
 
 /**
  * The operator's command line, on the server's settings and database:

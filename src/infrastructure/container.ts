@@ -2,12 +2,10 @@ import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
 import { Container, type ResolutionContext } from 'inversify';
 import type Koa from 'koa';
-import pino from 'pino';
 import type { Knex } from 'knex';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { InProcessFanout } from '../adapters/fanout/in-process-fanout.js';
 import { createHttpApp } from '../adapters/http/http-app.js';
-import { PinoLogger } from '../adapters/logging/pino-logger.js';
 import { CountingRateLimiter } from '../adapters/metrics/counting-rate-limiter.js';
 import { CountingThrottle } from '../adapters/metrics/counting-throttle.js';
 import { MetricsLog } from '../adapters/metrics/metrics-log.js';
@@ -220,59 +218,6 @@ export async function createApplication(config: Config, logger: Logger, schema?:
       metricsLog?.stop();
       await housekeepingStopped;
       await Promise.all([db.destroy(), resources.hasher.close()]);
-    },
-  };
-}
-
-/** What the operator's command line (`npm run admin`) does to an account. */
-export type AdminCommand = 'grant' | 'revoke' | 'suspend' | 'reinstate';
-
-export interface Administration {
-  run(command: AdminCommand, username: string): Promise<string>;
-  close(): Promise<void>;
-}
-
-/** How long the command line waits for Redis before ending sessions without telling the nodes at once. */
-const ADMIN_REDIS_WAIT_MS = 3000;
-
-/**
- * The operator's use cases on the server's own settings and database (and
- * Redis, so that a suspension reaches every node at once; without it the
- * nodes find it at their next session check).
- */
-export async function createAdministration(config: Config): Promise<Administration> {
-  // Only what goes wrong is logged, as JSON on stderr: stdout is the command's one line.
-  const logger = new PinoLogger('warn', pino.destination({ dest: 2, sync: true }));
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
-  const redisRevocations = config.redisUrl ? new RedisRevocations({ url: config.redisUrl, channel: config.redisChannel, logger }) : undefined;
-  const deadline = Date.now() + ADMIN_REDIS_WAIT_MS;
-  while (redisRevocations && !redisRevocations.isReady() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  if (redisRevocations && !redisRevocations.isReady()) {
-    logger.warn('redis unreachable: running nodes end the sessions at their next session check (SESSION_CHECK_INTERVAL)');
-  }
-  const users = new KnexUserRepository(db);
-  const sessions = new KnexSessionRepository(db);
-  const clock = new SystemClock();
-  const revocations = redisRevocations ?? new InProcessRevocations();
-  const setRole = new SetRole(users);
-  const suspend = new SuspendAccount(users, sessions, revocations, clock);
-  const reinstate = new ReinstateAccount(users);
-  return {
-    async run(command, username) {
-      switch (command) {
-        case 'grant':
-          return `${(await setRole.execute({ username, role: 'administrator' })).username} is an administrator`;
-        case 'revoke':
-          return `${(await setRole.execute({ username, role: 'member' })).username} is a member`;
-        case 'suspend':
-          return `${(await suspend.execute({ actor: 'operator', username })).username} is suspended; its sessions have ended`;
-        case 'reinstate':
-          return `${(await reinstate.execute({ actor: 'operator', username })).username} may log in again`;
-      }
-    },
-    async close() {
-      await redisRevocations?.close();
-      await db.destroy();
     },
   };
 }
