@@ -592,6 +592,7 @@ export class Chat {
     this.view.setSidebarOpen(true);
   }
 
+  /** Runs `retry` (a request refused for a reason that may pass) a moment from now, if the connection is still open then. */
   later(retry) {
     setTimeout(() => {
       if (this.connection.state === 'open') retry();

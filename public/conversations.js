@@ -14,7 +14,6 @@ import { conversationProblem, titleProblem, usernameProblem } from './rules.js';
 const READ_DELAY_MS = 500;
 /** A marker moved elsewhere that the messages held cannot count after: the list is asked again, at most this often. */
 const LIST_AGAIN_MS = 1_000;
-const RETRY_LATER_MS = 2_000;
 
 export class Conversations {
   /**
@@ -335,10 +334,10 @@ export class Conversations {
     const room = asked.room ? this.chat.rooms.get(asked.room) : undefined;
     switch (asked.kind) {
       case 'conversations':
-        if (PASSING.has(code)) setTimeout(() => this.chat.authorized && this.askList(), RETRY_LATER_MS);
+        if (PASSING.has(code)) this.chat.later(() => this.chat.authorized && this.askList());
         return;
       case 'read':
-        if (PASSING.has(code)) setTimeout(() => room && this.sendRead(room.name, room.readUpTo ?? 0), RETRY_LATER_MS);
+        if (PASSING.has(code)) this.chat.later(() => room && this.sendRead(room.name, room.readUpTo ?? 0));
         return;
       case 'members':
         return; // no longer a member: the removed frame says so
