@@ -63,18 +63,24 @@ export class BenchDatabases {
     return url.toString();
   }
 
-  /** An empty, migrated database for one scenario. */
-  async scratch(kind: DbKind): Promise<DbTarget> {
+  /**
+   * An empty, migrated database for one scenario. A scenario that keeps two
+   * deployments apart at once asks for a second one by its suffix
+   * (PostgreSQL only: `chat_bench_<suffix>`).
+   */
+  async scratch(kind: DbKind, suffix?: string): Promise<DbTarget> {
     if (kind === 'postgres') {
-      await this.ensurePgDatabase(SCRATCH_DATABASE);
-      const db = await this.openDatabase({ url: this.pgUrl(SCRATCH_DATABASE), dataDir: this.dataRoot });
+      const name = suffix === undefined ? SCRATCH_DATABASE : `${SCRATCH_DATABASE}_${suffix}`;
+      await this.ensurePgDatabase(name);
+      const db = await this.openDatabase({ url: this.pgUrl(name), dataDir: this.dataRoot });
       try {
         await resetTables(db);
       } finally {
         await db.destroy();
       }
-      return this.pgTarget(SCRATCH_DATABASE);
+      return this.pgTarget(name);
     }
+    if (suffix !== undefined) throw new Error('a second scratch database is PostgreSQL only');
     const dir = join(this.dataRoot, 'embedded', 'scratch');
     await this.copyTemplate(dir);
     return { kind, env: { DATA_DIR: dir }, pgDatabase: undefined };

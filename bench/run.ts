@@ -26,11 +26,12 @@ import { ingest } from './scenarios/ingest.js';
 import { latency } from './scenarios/latency.js';
 import { login } from './scenarios/login.js';
 import { multinode } from './scenarios/multinode.js';
+import { nodeCost } from './scenarios/node-cost.js';
 import type { Scenario, ScenarioContext } from './scenarios/types.js';
 import { machineBusySeconds, pinSelf, raiseOpenFileLimit, ServerProcess, TASKSET } from './server-process.js';
 import { exportedTree, workingTree } from './server-tree.js';
 
-const SCENARIOS: Record<string, Scenario> = { fanout, multinode, latency, ingest, history, connections, login };
+const SCENARIOS: Record<string, Scenario> = { fanout, multinode, 'node-cost': nodeCost, latency, ingest, history, connections, login };
 const MULTINODE_LAYOUTS = ['shared', 'spread'];
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -60,8 +61,8 @@ const USAGE = `usage: npm run bench -- [options]
   --pg-url URL            PostgreSQL server, no database part (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432);
                           the bench creates and uses chat_bench and chat_bench_h<N>
   --data-dir DIR          embedded databases and profiles (default bench/data)
-  --redis-url URL         Redis for "multinode" (default $BENCH_REDIS_URL or redis://127.0.0.1:6379); without it
-                          "multinode" is skipped, except in CI (CI or REQUIRE_REDIS=1 set), where it fails
+  --redis-url URL         Redis for "multinode" and "node-cost" (default $BENCH_REDIS_URL or redis://127.0.0.1:6379); without it
+                          they are skipped, except in CI (CI or REQUIRE_REDIS=1 set), where it fails
   --multinode-layout LIST shared (both nodes on the server core), spread (a node per core, load unpinned)
                           (default: both; quick: shared)
   --server-rev REV        run the server of this commit (exported with git archive to a temporary directory),
@@ -71,7 +72,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-pin                run unpinned
   --connections N         idle connections for "connections" (default 10000; quick 2000)
   --history-sizes LIST    pre-filled message counts (default 1000000,10000000; quick 100000)
-  --fanout-rates LIST     fanout and multinode: measure exactly these steps (msg/s), each one, without stopping at
+  --fanout-rates LIST     fanout, multinode, node-cost: measure exactly these steps (msg/s), each one, without stopping at
                           a miss or bisecting: for comparing revisions at fixed rates (default: the ramp)
   --profile               run the server with --cpu-prof and print where its time went
   --node-flag FLAG        extra node flag for the server (repeatable)

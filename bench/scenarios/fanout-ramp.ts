@@ -136,30 +136,30 @@ function workText(work: readonly ServerWork[]): string {
   return work.map(one).join(' | ');
 }
 
+/** One measured step: held (p99, loss, schedule), and its row. */
+export interface StepOutcome {
+  held: boolean;
+  result: CaseResult;
+  /** The machine was still busy when the step began (--wait-quiet ran out). */
+  busyStart: boolean;
+}
+
 /**
- * Runs the ramp on an open room. Throws (a failed run, not a miss) when the
- * server refused something or broke its order promise.
+ * Measures one open-loop step at a time on an open room: 8 s after 1 s of
+ * warm-up, drained before it returns. Throws (a failed run, not a miss) when
+ * the server refused something or broke its order promise.
  */
-export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, options: RampOptions): Promise<RampResult> {
-  const quick = ctx.quick;
-  const stepMs = quick ? 1500 : 8000;
-  const warmupMs = quick ? 200 : 1000;
-  const drainMs = quick ? 3000 : 10_000;
-  // Roughly x1.5 per step; full mode then bisects between the last step held and the first missed.
-  const fixed = ctx.fanoutRates;
-  const rates = fixed ?? (quick ? [100, 1000] : [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4500, 6000]);
-  const bisections = quick || fixed ? 0 : 2;
-  const noisyRetries = quick ? 0 : 2;
-  let busyStarts = 0;
+export function fanoutStepper(ctx: ScenarioContext, room: FanoutRoom, options: RampOptions): (rate: number) => Promise<StepOutcome> {
+  const stepMs = ctx.quick ? 1500 : 8000;
+  const warmupMs = ctx.quick ? 200 : 1000;
+  const drainMs = ctx.quick ? 3000 : 10_000;
   const { servers, clients, samplers } = room;
   const order = new OrderCheck();
   watchOrder(clients, order);
-  const cases: CaseResult[] = [];
-  const notes: string[] = [];
 
-  const step = async (rate: number): Promise<{ held: boolean; result: CaseResult }> => {
+  return async (rate) => {
     for (const server of servers) server.assertAlive();
-    if (!(await ctx.waitQuiet())) busyStarts++;
+    const busyStart = !(await ctx.waitQuiet());
     const name = `${options.label}${rate} msg/s`;
     const histogram = latencyHistogram();
     const before = snapshot(clients);
@@ -207,11 +207,26 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
         `server loop p99 ${inside ? inside.p99.toFixed(1) : '-'} ms -> ${problems.length === 0 ? 'held' : 'missed'}`,
     );
     // Fatal, not a miss: the server refused or dropped something it should not have, or broke its order.
-    if (drained.unexpected > 0 || violations > 0) {
-      cases.push(result);
-      throw new Error(`${name}: ${problems.join('; ')}`);
-    }
-    return { held: problems.length === 0, result };
+    if (drained.unexpected > 0 || violations > 0) throw new Error(`${name}: ${problems.join('; ')}`);
+    return { held: problems.length === 0, result, busyStart };
+  };
+}
+
+/** Runs the ramp on an open room (see fanoutStepper for what fails it). */
+export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, options: RampOptions): Promise<RampResult> {
+  // Roughly x1.5 per step; full mode then bisects between the last step held and the first missed.
+  const fixed = ctx.fanoutRates;
+  const rates = fixed ?? (ctx.quick ? [100, 1000] : [50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4500, 6000]);
+  const bisections = ctx.quick || fixed ? 0 : 2;
+  const noisyRetries = ctx.quick ? 0 : 2;
+  let busyStarts = 0;
+  const cases: CaseResult[] = [];
+  const notes: string[] = [];
+  const measureOnce = fanoutStepper(ctx, room, options);
+  const step = async (rate: number): Promise<StepOutcome> => {
+    const outcome = await measureOnce(rate);
+    if (outcome.busyStart) busyStarts++;
+    return outcome;
   };
 
   /**
@@ -219,7 +234,7 @@ export async function runFanoutRamp(ctx: ScenarioContext, room: FanoutRoom, opti
    * nothing about the server: it is kept in the table and measured again,
    * a bounded number of times, after the machine is quiet again.
    */
-  const measure = async (rate: number): Promise<{ held: boolean; result: CaseResult }> => {
+  const measure = async (rate: number): Promise<StepOutcome> => {
     for (let attempt = 0; ; attempt++) {
       const outcome = await step(rate);
       const noisy = (outcome.result.window?.otherCpu ?? 0) > NOISY_OTHER_CPU;

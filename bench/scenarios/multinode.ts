@@ -35,7 +35,7 @@ function skipped(reason: string): ScenarioOutput {
 }
 
 /** /readyz answers 200 once the node has its database and its Redis subscription. */
-async function waitReady(server: ServerProcess): Promise<void> {
+export async function waitReady(server: ServerProcess): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   let last = '';
   while (performance.now() < deadline) {
