@@ -33,6 +33,9 @@ import { exportedTree, workingTree } from './server-tree.js';
 
 const SCENARIOS: Record<string, Scenario> = { fanout, multinode, 'node-cost': nodeCost, latency, ingest, history, connections, login };
 const MULTINODE_LAYOUTS = ['shared', 'spread'];
+/** What the no-database ceiling (--ceiling) can run: no history, no logins, one node. */
+const CEILING_SCENARIOS = ['fanout', 'latency', 'ingest', 'connections'];
+const CEILING_SERVER = 'bench/ceiling-server.ts';
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
@@ -65,6 +68,8 @@ const USAGE = `usage: npm run bench -- [options]
                           they are skipped, except in CI (CI or REQUIRE_REDIS=1 set), where it fails
   --multinode-layout LIST shared (both nodes on the server core), spread (a node per core, load unpinned)
                           (default: both; quick: shared)
+  --ceiling               run bench/ceiling-server.ts instead of the server: Node.js + ws with no database, the
+                          least the scenarios need (fanout, latency, ingest, connections), for the distance to it
   --server-rev REV        run the server of this commit (exported with git archive to a temporary directory),
                           not the working tree's src/: measures a known commit while src/ is being edited
   --server-cpu N          core for the server (default 0)
@@ -112,6 +117,7 @@ async function main(): Promise<number> {
       'pg-url': { type: 'string' },
       'redis-url': { type: 'string' },
       'server-rev': { type: 'string' },
+      ceiling: { type: 'boolean', default: false },
       'multinode-layout': { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
       'server-cpu': { type: 'string', default: '0' },
@@ -146,6 +152,12 @@ async function main(): Promise<number> {
     console.error(`unknown scenario or database: ${[...unknown, ...dbs.filter((db) => db !== 'postgres' && db !== 'embedded')].join(', ')}\n${USAGE}`);
     return 2;
   }
+  if (values.ceiling && (values['server-rev'] || scenarioNames.some((name) => !CEILING_SCENARIOS.includes(name)))) {
+    console.error(`--ceiling runs ${CEILING_SCENARIOS.join(', ')} only, on the working tree's ${CEILING_SERVER} (no --server-rev)\n${USAGE}`);
+    return 2;
+  }
+  // The ceiling stores nothing: one pass, under the label postgres, whose scratch database it leaves alone.
+  if (values.ceiling) dbs.splice(0, dbs.length, 'postgres');
   const multinodeLayouts = parseList(values['multinode-layout']?.join(','), quick ? ['shared'] : MULTINODE_LAYOUTS);
   if (multinodeLayouts.some((layout) => !MULTINODE_LAYOUTS.includes(layout))) {
     console.error(`unknown multinode layout: ${multinodeLayouts.join(',')}\n${USAGE}`);
@@ -206,7 +218,7 @@ async function main(): Promise<number> {
   const machine = { cores, cpu: cpuModel(), node: process.version, postgres };
   const context = {
     date: new Date().toISOString(),
-    revision: serverTree.revision,
+    revision: values.ceiling ? `the no-database ceiling, ${CEILING_SERVER} at ${serverTree.revision}` : serverTree.revision,
     quick,
     machine,
     pinning: pinning.how,
@@ -280,6 +292,7 @@ async function main(): Promise<number> {
           if (values.profile) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${serverProfileDir}`);
           const server = await ServerProcess.start({
             cwd: serverTree.root,
+            entry: values.ceiling ? join(REPO_ROOT, CEILING_SERVER) : undefined,
             cpu: serverCore(options.cpu),
             nodeFlags,
             openFiles: openFilesWanted,

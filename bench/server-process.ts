@@ -158,6 +158,8 @@ export interface ServerOptions {
   /** Pin to this core; undefined runs unpinned. */
   cpu: number | undefined;
   nodeFlags: readonly string[];
+  /** The script to run (default src/main.ts, the server; the bench's ceiling-server.ts for --ceiling). */
+  entry?: string;
   /** Open-file limit to give the server (connections scenario). */
   openFiles: number;
   startTimeoutMs?: number;
@@ -207,7 +209,7 @@ export class ServerProcess {
     // The "listening" line carries the port, but only at LOG_LEVEL=info; so the
     // bench picks a free port itself and also watches for it to accept.
     const port = await freePort();
-    const nodeArgs = [...options.nodeFlags, '--import', 'tsx', 'src/main.ts'];
+    const nodeArgs = [...options.nodeFlags, '--import', 'tsx', options.entry ?? 'src/main.ts'];
     const [command, args] =
       options.cpu === undefined || !TASKSET ? [process.execPath, nodeArgs] : [TASKSET, ['-c', String(options.cpu), process.execPath, ...nodeArgs]];
     const child = spawn(command, args, {
