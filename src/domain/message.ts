@@ -31,6 +31,23 @@ export interface MessageChange {
 
 export type NewMessage = Omit<Message, 'id'>;
 
+/**
+ * A stored message from its id and parts. Every message object is made
+ * here, whichever way it came (this node's commit, a read of the store,
+ * another node), so that all of them have the same properties in the same
+ * order: the loop that hands each message to thousands of receivers then
+ * meets one kind of object, which V8 reads fastest. Parts given as
+ * undefined are left out, as if not given.
+ */
+export function storedMessage(id: number, { room, username, text, createdAt, clientId, change, editedAt, deletedAt }: NewMessage): Message {
+  const message: { -readonly [K in keyof Message]: Message[K] } = { id, room, username, text, createdAt };
+  if (clientId !== undefined) message.clientId = clientId;
+  if (change !== undefined) message.change = change;
+  if (editedAt !== undefined) message.editedAt = editedAt;
+  if (deletedAt !== undefined) message.deletedAt = deletedAt;
+  return message;
+}
+
 /** Wide enough for a UUID or a ULID, narrow enough to log and index safely. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 

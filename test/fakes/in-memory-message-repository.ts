@@ -1,5 +1,5 @@
 import type { Appended, HistoryQuery, MessageRepository } from '../../src/application/ports.js';
-import type { Message, NewMessage } from '../../src/domain/message.js';
+import { storedMessage, type Message, type NewMessage } from '../../src/domain/message.js';
 
 /** Dense ids and a unique (username, clientId), like the real store. */
 export class InMemoryMessageRepository implements MessageRepository {
@@ -8,7 +8,7 @@ export class InMemoryMessageRepository implements MessageRepository {
   async append(message: NewMessage): Promise<Appended> {
     const original = message.clientId === undefined ? undefined : this.messages.find((m) => m.username === message.username && m.clientId === message.clientId);
     if (original) return { message: original, duplicate: true };
-    const stored: Message = { id: this.messages.length + 1, ...message };
+    const stored = storedMessage(this.messages.length + 1, message);
     this.messages.push(stored);
     if (message.change) this.apply(message.change, stored);
     return { message: stored, duplicate: false };

@@ -1,4 +1,5 @@
-import { assertValidMessageText } from '../../src/domain/message.js';
+import { expect } from 'chai';
+import { assertValidMessageText, storedMessage } from '../../src/domain/message.js';
 import { expectThrowsCode } from '../support/expect-domain-error.js';
 
 const MAX = 10;
@@ -42,4 +43,25 @@ describe('assertValidMessageText', () => {
       expectThrowsCode(check(text), 'INVALID_FORMAT');
     });
   }
+});
+
+describe('storedMessage', () => {
+  const createdAt = new Date('2026-12-06T12:00:00Z');
+
+  it('lays out every message alike: the parts always present first, in one order, whatever order they came in', () => {
+    const message = storedMessage(7, { createdAt, text: 'hi', username: 'ann', room: 'general' });
+    expect(Object.keys(message)).to.deep.equal(['id', 'room', 'username', 'text', 'createdAt']);
+  });
+
+  it('leaves out the optional parts that are not given, also when given as undefined', () => {
+    const message = storedMessage(7, { room: 'general', username: 'ann', text: 'hi', createdAt, clientId: undefined, change: undefined });
+    expect(message).to.deep.equal({ id: 7, room: 'general', username: 'ann', text: 'hi', createdAt });
+  });
+
+  it('keeps the optional parts given, after the others', () => {
+    const change = { kind: 'edit', target: 3 } as const;
+    const message = storedMessage(8, { room: 'general', username: 'ann', text: 'hey', createdAt, change, clientId: 'c-1' });
+    expect(Object.keys(message)).to.deep.equal(['id', 'room', 'username', 'text', 'createdAt', 'clientId', 'change']);
+    expect(message.change).to.equal(change);
+  });
 });

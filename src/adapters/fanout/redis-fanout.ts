@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger, MessageFanout } from '../../application/ports.js';
-import type { Message } from '../../domain/message.js';
+import { storedMessage, type Message } from '../../domain/message.js';
 import { OrderedDelivery, type MessageLog, type OrderedDeliveryOptions } from './ordered-delivery.js';
 import { RedisChannel } from '../redis/redis-channel.js';
 
@@ -224,13 +224,12 @@ function fromWire(value: unknown): Message | undefined {
   ) {
     return undefined;
   }
-  return {
-    id: wire.id as number,
+  return storedMessage(wire.id as number, {
     room: wire.room,
     username: wire.username,
     text: wire.text,
     createdAt,
-    ...(wire.clientId === undefined ? {} : { clientId: wire.clientId }),
-    ...(wire.change === undefined ? {} : { change: { kind: wire.change, target: wire.target as number } }),
-  };
+    clientId: wire.clientId,
+    change: wire.change === undefined ? undefined : { kind: wire.change, target: wire.target as number },
+  });
 }

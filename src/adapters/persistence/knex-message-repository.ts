@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Appended, HistoryQuery, MessageRepository } from '../../application/ports.js';
-import type { Message, NewMessage } from '../../domain/message.js';
+import { storedMessage, type Message, type NewMessage } from '../../domain/message.js';
 import { rethrowDatabaseFailure, translateDatabaseFailure } from './database-failure.js';
 import { messageColumns, toMessage, type MessageRow } from './message-rows.js';
 
@@ -159,7 +159,7 @@ export class KnexMessageRepository implements MessageRepository {
     for (const row of ordered) {
       const pending = batch[Number(row.input_ord) - 1] as Pending;
       const id = Number(row.message_id);
-      if (row.is_new) pending.resolve({ message: { id, ...pending.message }, duplicate: false });
+      if (row.is_new) pending.resolve({ message: storedMessage(id, pending.message), duplicate: false });
       else repeats.push([pending, id]);
     }
     if (repeats.length === 0) return;

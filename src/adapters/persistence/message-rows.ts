@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Message } from '../../domain/message.js';
+import { storedMessage, type Message } from '../../domain/message.js';
 
 /** A row of messages as the queries below select it. */
 export interface MessageRow {
@@ -32,14 +32,14 @@ export function messageColumns(db: Knex, table = 'messages'): Array<string | Kne
   ];
 }
 
-export const toMessage = (row: MessageRow): Message => ({
-  id: Number(row.id),
-  room: row.room,
-  username: row.username,
-  text: Buffer.from(row.text_bytes).toString('utf8'),
-  createdAt: new Date(row.created_at),
-  ...(row.client_id === null ? {} : { clientId: row.client_id }),
-  ...(row.change === null ? {} : { change: { kind: row.change, target: Number(row.target_id) } }),
-  ...(row.edited_at === null ? {} : { editedAt: new Date(row.edited_at) }),
-  ...(row.deleted_at === null ? {} : { deletedAt: new Date(row.deleted_at) }),
-});
+export const toMessage = (row: MessageRow): Message =>
+  storedMessage(Number(row.id), {
+    room: row.room,
+    username: row.username,
+    text: Buffer.from(row.text_bytes).toString('utf8'),
+    createdAt: new Date(row.created_at),
+    clientId: row.client_id ?? undefined,
+    change: row.change === null ? undefined : { kind: row.change, target: Number(row.target_id) },
+    editedAt: row.edited_at === null ? undefined : new Date(row.edited_at),
+    deletedAt: row.deleted_at === null ? undefined : new Date(row.deleted_at),
+  });
