@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HOST, sleep } from '../harness.js';
-import { probeRedis, REDIS_REQUIRED } from '../redis.js';
+import { probeRedis, REDIS_REQUIRED, type RedisProbe } from '../redis.js';
 import type { ServerProcess } from '../server-process.js';
 import { openFanoutRoom, RECEIVERS, runFanoutRamp, SENDERS, type FanoutRoom } from './fanout-ramp.js';
 import type { CaseResult, ScenarioContext, ScenarioOutput } from './types.js';
@@ -32,6 +32,21 @@ const READY_TIMEOUT_MS = 15_000;
 
 function skipped(reason: string): ScenarioOutput {
   return { cases: [], summary: { skipped: reason }, notes: [], skipped: reason };
+}
+
+/**
+ * What running two nodes here takes: PostgreSQL (the embedded database is
+ * opened by one process) and Redis. The Redis found, or why the scenario is
+ * skipped; without Redis in CI it throws instead, as CI must run it.
+ */
+export async function twoNodeRedis(ctx: ScenarioContext): Promise<{ redis: RedisProbe & { ok: true } } | { skipped: ScenarioOutput }> {
+  if (ctx.db !== 'postgres') {
+    return { skipped: skipped('PostgreSQL only: the embedded database (PGlite) is opened by one process, so two nodes cannot share it') };
+  }
+  const redis = await probeRedis(ctx.redisUrl);
+  if (redis.ok) return { redis };
+  if (REDIS_REQUIRED) throw new Error(`Redis is required (CI) but not reachable at ${ctx.redisUrl}: ${redis.error}`);
+  return { skipped: skipped(`no Redis at ${ctx.redisUrl} (${redis.error}); start one or pass --redis-url`) };
 }
 
 /** /readyz answers 200 once the node has its database and its Redis subscription. */
@@ -90,14 +105,9 @@ function layoutOf(name: string, ctx: ScenarioContext): Layout {
 }
 
 export async function multinode(ctx: ScenarioContext): Promise<ScenarioOutput> {
-  if (ctx.db !== 'postgres') {
-    return skipped('PostgreSQL only: the embedded database (PGlite) is opened by one process, so two nodes cannot share it');
-  }
-  const redis = await probeRedis(ctx.redisUrl);
-  if (!redis.ok) {
-    if (REDIS_REQUIRED) throw new Error(`Redis is required (CI) but not reachable at ${ctx.redisUrl}: ${redis.error}`);
-    return skipped(`no Redis at ${ctx.redisUrl} (${redis.error}); start one or pass --redis-url`);
-  }
+  const prerequisites = await twoNodeRedis(ctx);
+  if ('skipped' in prerequisites) return prerequisites.skipped;
+  const { redis } = prerequisites;
   // An unpinned run has one layout only: both would be the same.
   const layouts = [...new Map(ctx.multinodeLayouts.map((name) => layoutOf(name, ctx)).map((layout) => [layout.name, layout])).values()];
 

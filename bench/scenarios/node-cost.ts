@@ -13,10 +13,9 @@
  * `multinode`; without Redis it is skipped, except in CI, where it fails.
  */
 import { randomBytes } from 'node:crypto';
-import { probeRedis, REDIS_REQUIRED } from '../redis.js';
 import type { ServerProcess } from '../server-process.js';
 import { fanoutStepper, openFanoutRoom, type FanoutRoom, type StepOutcome } from './fanout-ramp.js';
-import { waitReady } from './multinode.js';
+import { twoNodeRedis, waitReady } from './multinode.js';
 import type { CaseResult, ScenarioContext, ScenarioOutput } from './types.js';
 
 /** Low enough that neither deployment fills the core: a full core would cap both and hide the difference. */
@@ -44,16 +43,9 @@ function median(values: readonly number[]): number {
 }
 
 export async function nodeCost(ctx: ScenarioContext): Promise<ScenarioOutput> {
-  if (ctx.db !== 'postgres') {
-    const reason = 'PostgreSQL only: the embedded database (PGlite) is opened by one process, so two nodes cannot share it';
-    return { cases: [], summary: { skipped: reason }, notes: [], skipped: reason };
-  }
-  const redis = await probeRedis(ctx.redisUrl);
-  if (!redis.ok) {
-    if (REDIS_REQUIRED) throw new Error(`Redis is required (CI) but not reachable at ${ctx.redisUrl}: ${redis.error}`);
-    const reason = `no Redis at ${ctx.redisUrl} (${redis.error}); start one or pass --redis-url`;
-    return { cases: [], summary: { skipped: reason }, notes: [], skipped: reason };
-  }
+  const prerequisites = await twoNodeRedis(ctx);
+  if ('skipped' in prerequisites) return prerequisites.skipped;
+  const { redis } = prerequisites;
   const rates = ctx.fanoutRates ?? (ctx.quick ? [50] : RATES);
   const rounds = ctx.quick ? 1 : ROUNDS;
   const core = ctx.pinning.server;
