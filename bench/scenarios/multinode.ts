@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { HOST, sleep } from '../harness.js';
 import { probeRedis, REDIS_REQUIRED, type RedisProbe } from '../redis.js';
+import type { DbTarget } from '../prefill.js';
 import type { ServerProcess } from '../server-process.js';
 import { openFanoutRoom, RECEIVERS, runFanoutRamp, SENDERS, type FanoutRoom } from './fanout-ramp.js';
 import type { CaseResult, ScenarioContext, ScenarioOutput } from './types.js';
@@ -50,7 +51,7 @@ export async function twoNodeRedis(ctx: ScenarioContext): Promise<{ redis: Redis
 }
 
 /** /readyz answers 200 once the node has its database and its Redis subscription. */
-export async function waitReady(server: ServerProcess): Promise<void> {
+async function waitReady(server: ServerProcess): Promise<void> {
   const deadline = performance.now() + READY_TIMEOUT_MS;
   let last = '';
   while (performance.now() < deadline) {
@@ -65,6 +66,30 @@ export async function waitReady(server: ServerProcess): Promise<void> {
     await sleep(100);
   }
   throw new Error(`node on port ${server.port} not ready after ${READY_TIMEOUT_MS} ms: ${last}`);
+}
+
+/**
+ * Starts the nodes of one deployment on `target`, sharing a Redis channel of
+ * their own (unique per run and label: nodes of other runs or tests on the
+ * same Redis do not hear them), one after the other and each ready before
+ * the next (the first runs the migrations, already a no-op on a scratch
+ * database). Each joins `servers` as it starts, so the caller stops those
+ * that did when a later one fails. Returns the channel.
+ */
+export async function startNodes(
+  ctx: ScenarioContext,
+  target: DbTarget,
+  label: string,
+  cpus: ReadonlyArray<number | null | undefined>,
+  servers: ServerProcess[],
+): Promise<string> {
+  const channel = `bench:${ctx.runId}:${label}:${randomBytes(4).toString('hex')}`;
+  for (const cpu of cpus) {
+    const server = await ctx.startServer(target, { REDIS_URL: ctx.redisUrl, REDIS_CHANNEL: channel }, { cpu });
+    servers.push(server);
+    await waitReady(server);
+  }
+  return channel;
 }
 
 interface Layout {
@@ -118,20 +143,12 @@ export async function multinode(ctx: ScenarioContext): Promise<ScenarioOutput> {
   ];
   for (const layout of layouts) {
     const target = await ctx.databases.scratch('postgres');
-    // Unique per run and layout: nodes of other runs (or tests) on the same Redis do not hear these.
-    const channel = `bench:${ctx.runId}:${layout.name}:${randomBytes(4).toString('hex')}`;
-    const env = { REDIS_URL: ctx.redisUrl, REDIS_CHANNEL: channel };
     const servers: ServerProcess[] = [];
     let room: FanoutRoom | undefined;
     let repinned = false;
     let stopFailure: PromiseRejectedResult | undefined;
     try {
-      // One after the other: the first runs the migrations (already run by the scratch database, so a no-op).
-      for (const cpu of layout.cpus) {
-        const server = await ctx.startServer(target, env, { cpu });
-        servers.push(server);
-        await waitReady(server);
-      }
+      const channel = await startNodes(ctx, target, layout.name, layout.cpus, servers);
       if (layout.load !== 'default') {
         if (!ctx.pinLoad(layout.load)) throw new Error(`could not move the load to cores ${layout.load}`);
         repinned = true;

@@ -12,10 +12,9 @@
  * next: the ratio it gives is mostly that drift. PostgreSQL only, like
  * `multinode`; without Redis it is skipped, except in CI, where it fails.
  */
-import { randomBytes } from 'node:crypto';
 import type { ServerProcess } from '../server-process.js';
 import { fanoutStepper, openFanoutRoom, type FanoutRoom, type StepOutcome } from './fanout-ramp.js';
-import { twoNodeRedis, waitReady } from './multinode.js';
+import { startNodes, twoNodeRedis } from './multinode.js';
 import type { CaseResult, ScenarioContext, ScenarioOutput } from './types.js';
 
 /** Low enough that neither deployment fills the core: a full core would cap both and hide the difference. */
@@ -59,12 +58,7 @@ export async function nodeCost(ctx: ScenarioContext): Promise<ScenarioOutput> {
     const singleTarget = await ctx.databases.scratch('postgres', 'one');
     const pairTarget = await ctx.databases.scratch('postgres');
     single.servers.push(await ctx.startServer(singleTarget));
-    const channel = `bench:${ctx.runId}:node-cost:${randomBytes(4).toString('hex')}`;
-    for (let i = 0; i < 2; i++) {
-      const server = await ctx.startServer(pairTarget, { REDIS_URL: ctx.redisUrl, REDIS_CHANNEL: channel });
-      pair.servers.push(server);
-      await waitReady(server);
-    }
+    await startNodes(ctx, pairTarget, 'node-cost', [undefined, undefined], pair.servers);
     for (const [deployment, target, prefix] of [
       [single, singleTarget, 'c1'],
       [pair, pairTarget, 'c2'],
