@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { textFrame } from '../src/adapters/ws/turn-writer.js';
+import { textFrame, TurnWriter } from '../src/adapters/ws/turn-writer.js';
 
 // A key object made once, as the server does: given a string, jsonwebtoken makes one per call.
 const secret = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? 'ceiling', 'utf8'));
@@ -28,40 +28,24 @@ const info = (code: string, message: string): string => JSON.stringify({ type: '
 const error = (code: string, message: string): string => JSON.stringify({ type: 'error', code, message });
 
 interface Client {
-  socket: Socket;
+  socket: WebSocket;
   username: string | undefined;
 }
 
 const clients = new Set<Client>();
+// The server's own writer: frames corked per turn, one write per socket, the 101 and WELCOME together.
+const writer = new TurnWriter();
 let nextId = 1;
 let outgoing: Buffer[] = [];
-let corked: Socket[] = [];
-
-function cork(socket: Socket): void {
-  if (socket.writableCorked > 0) return;
-  if (corked.length === 0) process.nextTick(uncorkAll);
-  socket.cork();
-  corked.push(socket);
-}
-
-function uncorkAll(): void {
-  const sockets = corked;
-  corked = [];
-  for (const socket of sockets) socket.uncork();
-}
 
 function flushBroadcast(): void {
   const frames = Buffer.concat(outgoing);
   outgoing = [];
-  for (const client of clients) {
-    cork(client.socket);
-    client.socket.write(frames);
-  }
+  for (const client of clients) writer.writeFrame(client.socket, frames);
 }
 
 function reply(client: Client, json: string): void {
-  cork(client.socket);
-  client.socket.write(textFrame(json));
+  writer.writeFrame(client.socket, textFrame(json));
 }
 
 function receive(client: Client, data: Buffer): void {
@@ -105,9 +89,9 @@ const server = createServer((request, response) => {
   response.writeHead(request.url === '/readyz' ? 200 : 404).end();
 });
 server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-  cork(socket);
+  writer.hold(socket);
   wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-    const client: Client = { socket, username: undefined };
+    const client: Client = { socket: ws, username: undefined };
     clients.add(client);
     ws.on('message', (data: Buffer) => receive(client, data));
     ws.on('close', () => clients.delete(client));
@@ -117,6 +101,6 @@ server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) =>
 });
 server.listen(port, host);
 process.on('SIGTERM', () => {
-  for (const client of clients) client.socket.destroy();
+  for (const client of clients) client.socket.terminate();
   server.close(() => process.exit(0));
 });

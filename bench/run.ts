@@ -145,9 +145,12 @@ async function main(): Promise<number> {
   const quick = values.quick;
   const scenarioNames = parseList(values.scenario?.join(','), Object.keys(SCENARIOS));
   const unknown = scenarioNames.filter((name) => !(name in SCENARIOS));
-  const dbs = parseList(values.db?.join(','), ['postgres', 'embedded']).map((name) =>
-    name === 'pg' || name === 'postgresql' ? 'postgres' : name === 'pglite' ? 'embedded' : name,
-  );
+  // The ceiling stores nothing: one pass, labelled postgres (the scenarios still prepare a scratch database it never opens).
+  const dbs = values.ceiling
+    ? ['postgres']
+    : parseList(values.db?.join(','), ['postgres', 'embedded']).map((name) =>
+        name === 'pg' || name === 'postgresql' ? 'postgres' : name === 'pglite' ? 'embedded' : name,
+      );
   if (unknown.length > 0 || dbs.some((db) => db !== 'postgres' && db !== 'embedded')) {
     console.error(`unknown scenario or database: ${[...unknown, ...dbs.filter((db) => db !== 'postgres' && db !== 'embedded')].join(', ')}\n${USAGE}`);
     return 2;
@@ -156,8 +159,6 @@ async function main(): Promise<number> {
     console.error(`--ceiling runs ${CEILING_SCENARIOS.join(', ')} only, on the working tree's ${CEILING_SERVER} (no --server-rev)\n${USAGE}`);
     return 2;
   }
-  // The ceiling stores nothing: one pass, under the label postgres, whose scratch database it leaves alone.
-  if (values.ceiling) dbs.splice(0, dbs.length, 'postgres');
   const multinodeLayouts = parseList(values['multinode-layout']?.join(','), quick ? ['shared'] : MULTINODE_LAYOUTS);
   if (multinodeLayouts.some((layout) => !MULTINODE_LAYOUTS.includes(layout))) {
     console.error(`unknown multinode layout: ${multinodeLayouts.join(',')}\n${USAGE}`);
